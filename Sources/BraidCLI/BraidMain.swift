@@ -1,0 +1,2 @@
+import LogTools
+@main struct BraidMain { static func main() {} }

@@ -1,0 +1,1 @@
+// EventLog module

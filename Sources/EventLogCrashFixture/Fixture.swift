@@ -1,0 +1,1 @@
+@main struct Fixture { static func main() {} }
