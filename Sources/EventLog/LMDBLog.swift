@@ -1,0 +1,252 @@
+import CLMDB
+import Dispatch
+import Synchronization
+
+/// The embedded `LogStore`: one LMDB environment, one writer queue, group commit.
+///
+/// Appends from any number of tasks are queued; the writer drains everything queued into one
+/// transaction with one fsync, then resumes each caller. While a commit is in flight new appends
+/// pile up and form the next group, so throughput grows with concurrency at constant fsync cost.
+public final class LMDBLog: LogStore {
+    public struct Options: Sendable {
+        public var syncMode: SyncMode
+        public var initialMapSize: Int
+        /// The map doubles on demand up to this size; past it appends fail with `.mapFull`.
+        public var maxMapSize: Int
+
+        public init(syncMode: SyncMode = .durable, initialMapSize: Int = 64 << 20, maxMapSize: Int = 1 << 40) {
+            self.syncMode = syncMode
+            self.initialMapSize = initialMapSize
+            self.maxMapSize = maxMapSize
+        }
+    }
+
+    struct AppendRequest: Sendable {
+        var entries: [LogEntry]
+        var term: UInt64
+        var continuation: CheckedContinuation<Result<Range<UInt64>, EventLogError>, Never>
+    }
+
+    /// Writer-owned position; mutated only on `writerQueue`, read by others through the mutex.
+    struct Head: Sendable {
+        var lastSequence: UInt64
+        var term: UInt64
+        var firstSequence: UInt64
+    }
+
+    struct Queue: Sendable {
+        var pending: [AppendRequest] = []
+        var drainScheduled = false
+    }
+
+    let environment: LMDBEnvironment
+    let path: String
+    private let writerQueue = DispatchQueue(label: "braid.eventlog.writer")
+    private let queue = Mutex(Queue())
+    let head: Mutex<Head>
+    let notifier: CommitNotifier
+
+    static let metaTermKey: UInt64 = 1
+    static let metaFirstSequenceKey: UInt64 = 2
+
+    public init(path: String, options: Options = Options()) throws(EventLogError) {
+        self.path = path
+        self.environment = try LMDBEnvironment(
+            path: path, syncMode: options.syncMode,
+            initialMapSize: options.initialMapSize, maxMapSize: max(options.maxMapSize, options.initialMapSize))
+        _ = self.environment.clearStaleReaders()
+        let env = self.environment
+        let head = try env.read { txn throws(EventLogError) -> Head in
+            let last = try txn.withCursor(env.events) { c throws(EventLogError) in try c.get(MDB_LAST)?.key ?? 0 }
+            let term = try txn.withCursor(env.meta) { c throws(EventLogError) in
+                try c.get(MDB_SET_KEY, key: Self.metaTermKey).map { UInt64(bigEndian: $0.value.loadUnaligned(as: UInt64.self)) } ?? 0
+            }
+            let first = try txn.withCursor(env.meta) { c throws(EventLogError) in
+                try c.get(MDB_SET_KEY, key: Self.metaFirstSequenceKey).map { UInt64(bigEndian: $0.value.loadUnaligned(as: UInt64.self)) } ?? 1
+            }
+            return Head(lastSequence: last, term: term, firstSequence: first)
+        }
+        self.head = Mutex(head)
+        self.notifier = CommitNotifier(last: head.lastSequence)
+    }
+
+    public var currentTerm: UInt64 { self.head.withLock { $0.term } }
+    public var lastSequence: UInt64 { self.head.withLock { $0.lastSequence } }
+    public var firstSequence: UInt64 { self.head.withLock { $0.firstSequence } }
+
+    // MARK: - Appending
+
+    public func append(_ entries: [LogEntry], term: UInt64) async throws(EventLogError) -> Range<UInt64> {
+        if entries.isEmpty {
+            let next = self.lastSequence + 1
+            return next..<next
+        }
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Range<UInt64>, EventLogError>, Never>) in
+            let request = AppendRequest(entries: entries, term: term, continuation: continuation)
+            let schedule = self.queue.withLock { queue -> Bool in
+                queue.pending.append(request)
+                if queue.drainScheduled { return false }
+                queue.drainScheduled = true
+                return true
+            }
+            if schedule { self.writerQueue.async { self.drain() } }
+        }
+        return try result.get()
+    }
+
+    public func beginTerm() async throws(EventLogError) -> UInt64 {
+        try await self.onWriter { () throws(EventLogError) -> UInt64 in
+            let next = self.head.withLock { $0.term } + 1
+            try self.environment.write { txn throws(EventLogError) in
+                try Self.putMeta(txn, self.environment.meta, key: Self.metaTermKey, value: next)
+            }
+            self.head.withLock { $0.term = next }
+            return next
+        }
+    }
+
+    /// Runs `body` on the writer queue (the only thread that opens write transactions).
+    func onWriter<T: Sendable>(_ body: @escaping @Sendable () throws(EventLogError) -> T) async throws(EventLogError) -> T {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<T, EventLogError>, Never>) in
+            self.writerQueue.async {
+                do throws(EventLogError) {
+                    continuation.resume(returning: .success(try body()))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        return try result.get()
+    }
+
+    /// Commits everything queued as one transaction. Runs only on `writerQueue`.
+    private func drain() {
+        let batch = self.queue.withLock { queue -> [AppendRequest] in
+            defer {
+                queue.pending = []
+                queue.drainScheduled = false
+            }
+            return queue.pending
+        }
+        guard !batch.isEmpty else { return }
+        let outcome = self.commitGrowingMap(batch)
+        switch outcome {
+        case .success(let results):
+            for (request, result) in zip(batch, results) { request.continuation.resume(returning: result) }
+            self.notifier.publish(self.lastSequence)
+        case .failure(let error):
+            for request in batch { request.continuation.resume(returning: .failure(error)) }
+        }
+    }
+
+    private func commitGrowingMap(_ batch: [AppendRequest]) -> Result<[Result<Range<UInt64>, EventLogError>], EventLogError> {
+        while true {
+            do throws(EventLogError) {
+                return .success(try self.commit(batch))
+            } catch where error.code == .mapFull {
+                do throws(EventLogError) {
+                    if try self.environment.grow() { continue }
+                } catch {
+                    return .failure(error)
+                }
+                return .failure(EventLogError(.mapFull, "the log reached its maximum map size of \(self.environment.maxMapSize) bytes; it stays readable"))
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
+    private func commit(_ batch: [AppendRequest]) throws(EventLogError) -> [Result<Range<UInt64>, EventLogError>] {
+        let start = self.head.withLock { $0 }
+        let env = self.environment
+        let (results, last, term) = try env.write { txn throws(EventLogError) -> ([Result<Range<UInt64>, EventLogError>], UInt64, UInt64) in
+            var results: [Result<Range<UInt64>, EventLogError>] = []
+            results.reserveCapacity(batch.count)
+            var next = start.lastSequence + 1
+            var term = start.term
+            for request in batch {
+                guard request.term >= term else {
+                    results.append(.failure(EventLogError(.staleTerm, "append under term \(request.term) refused: the log is at term \(term)")))
+                    continue
+                }
+                if request.term > term {
+                    term = request.term
+                    try Self.putMeta(txn, env.meta, key: Self.metaTermKey, value: term)
+                }
+                let first = next
+                for entry in request.entries {
+                    let record = LogRecord(sequence: next, term: term, timestamp: entry.timestamp, typeTag: entry.typeTag, payload: entry.payload)
+                    let value = record.encodedValue()
+                    try withBytes(value) { v throws(EventLogError) in try txn.put(env.events, key: next, value: v, append: true) }
+                    next += 1
+                }
+                results.append(.success(first..<next))
+            }
+            return (results, next - 1, term)
+        }
+        self.head.withLock {
+            $0.lastSequence = last
+            $0.term = term
+        }
+        return results
+    }
+
+    static func putMeta(_ txn: borrowing WriteTransaction, _ dbi: MDB_dbi, key: UInt64, value: UInt64) throws(EventLogError) {
+        var be = value.bigEndian
+        try withUnsafeBytes(of: &be) { v throws(EventLogError) in try txn.put(dbi, key: key, value: v, append: false) }
+    }
+
+    // MARK: - Reading
+
+    public func records(from sequence: UInt64, limit: Int) throws(EventLogError) -> [LogRecord] {
+        var out: [LogRecord] = []
+        let upper = self.lastSequence
+        guard sequence <= upper, limit > 0 else { return out }
+        try self.forEachRecord(in: max(sequence, 1)...upper) { record throws(EventLogError) -> Bool in
+            out.append(record)
+            return out.count < limit
+        }
+        return out
+    }
+
+    public func forEachRecord(
+        in range: ClosedRange<UInt64>, _ body: (LogRecord) throws(EventLogError) -> Bool
+    ) throws(EventLogError) {
+        let env = self.environment
+        try env.read { txn throws(EventLogError) in
+            try txn.withCursor(env.events) { cursor throws(EventLogError) in
+                var item = try cursor.get(MDB_SET_RANGE, key: range.lowerBound)
+                while let (key, value) = item, key <= range.upperBound {
+                    let record = try LogRecord(sequence: key, value: value)
+                    guard try body(record) else { return }
+                    item = try cursor.get(MDB_NEXT)
+                }
+            }
+        }
+    }
+
+    public func tail(from sequence: UInt64) -> AsyncThrowingStream<LogRecord, any Error> {
+        AsyncThrowingStream(bufferingPolicy: .bufferingNewest(4096)) { continuation in
+            let task = Task {
+                var next = max(sequence, 1)
+                do {
+                    while !Task.isCancelled {
+                        let batch = try self.records(from: next, limit: 512)
+                        guard let last = batch.last else {
+                            try await self.notifier.wait(after: next - 1)
+                            continue
+                        }
+                        for record in batch { continuation.yield(record) }
+                        next = last.sequence + 1
+                    }
+                    continuation.finish()
+                } catch is CancellationError {
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+}
