@@ -40,7 +40,7 @@ let package = Package(
         // MARK: Tests
         .target(name: "BraidTestSupport", dependencies: ["Domain", "Schema", "Pessimism", "Optimism", "Scheduling"], path: "Tests/BraidTestSupport"),
         .testTarget(name: "BinaryCodingTests", dependencies: ["BinaryCoding", "BraidTestSupport"]),
-        .testTarget(name: "EventLogTests", dependencies: ["EventLog", "BraidTestSupport"]),
+        .testTarget(name: "EventLogTests", dependencies: ["EventLog", "BraidTestSupport", "EventLogCrashFixture"]),
         .testTarget(name: "DomainTests", dependencies: ["Domain", "BraidTestSupport"]),
         .testTarget(name: "SchemaTests", dependencies: ["Schema", "BraidTestSupport"]),
         .testTarget(name: "PessimismTests", dependencies: ["Pessimism", "BraidTestSupport"]),
