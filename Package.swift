@@ -37,6 +37,9 @@ let package = Package(
         /// Test fixture: a child process that appends in a loop so crash tests can SIGKILL it.
         .executableTarget(name: "EventLogCrashFixture", dependencies: ["EventLog"]),
 
+        // MARK: Benchmarks (run in release: `swift run -c release braid-bench all`)
+        .executableTarget(name: "braid-bench", dependencies: ["EventLog", "Projections"], path: "benchmarks/BraidBench"),
+
         // MARK: Tests
         .target(name: "BraidTestSupport", dependencies: ["Domain", "Schema", "Pessimism", "Optimism", "Scheduling"], path: "Tests/BraidTestSupport"),
         .testTarget(name: "BinaryCodingTests", dependencies: ["BinaryCoding", "BraidTestSupport"]),

@@ -200,9 +200,9 @@ public final class LMDBLog: LogStore {
 
     public func records(from sequence: UInt64, limit: Int) throws(EventLogError) -> [LogRecord] {
         var out: [LogRecord] = []
-        let upper = self.lastSequence
-        guard sequence <= upper, limit > 0 else { return out }
-        try self.forEachRecord(in: max(sequence, 1)...upper) { record throws(EventLogError) -> Bool in
+        guard limit > 0 else { return out }
+        // Bounded by what is stored, not by this process's head: another process may be the writer.
+        try self.forEachRecord(in: max(sequence, 1)...UInt64.max) { record throws(EventLogError) -> Bool in
             out.append(record)
             return out.count < limit
         }

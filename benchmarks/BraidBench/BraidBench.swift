@@ -1,0 +1,47 @@
+import Foundation
+
+/// `braid-bench <suite>`: release-mode benchmarks whose numbers go in the README.
+/// Suites: eventlog, etcd, rebuild, deciders, all.
+@main
+struct BraidBench {
+    static func main() async throws {
+        let args = Array(CommandLine.arguments.dropFirst())
+        let suite = args.first ?? "all"
+        let scratch = ProcessInfo.processInfo.environment["BENCH_DIR"] ?? NSTemporaryDirectory()
+        switch suite {
+        case "eventlog":
+            try await EventLogBench.run(scratch: scratch)
+        case "etcd":
+            try await EtcdComparison.run(scratch: scratch)
+        case "all":
+            try await EventLogBench.run(scratch: scratch)
+            try await EtcdComparison.run(scratch: scratch)
+        default:
+            print("usage: braid-bench eventlog|etcd|all   (BENCH_DIR=<dir> picks the scratch folder)")
+            exit(2)
+        }
+    }
+}
+
+/// Summary statistics over latency samples in nanoseconds.
+struct Percentiles {
+    var samples: [UInt64]
+
+    init(_ samples: [UInt64]) { self.samples = samples.sorted() }
+
+    func at(_ p: Double) -> Double {
+        guard !self.samples.isEmpty else { return 0 }
+        let index = min(self.samples.count - 1, Int((Double(self.samples.count) * p).rounded(.down)))
+        return Double(self.samples[index]) / 1_000
+    }
+
+    var summary: String { String(format: "p50 %.0f µs, p99 %.0f µs, max %.0f µs", self.at(0.5), self.at(0.99), self.at(1.0)) }
+}
+
+func nanos(_ duration: Duration) -> UInt64 {
+    UInt64(duration.components.seconds) * 1_000_000_000 + UInt64(duration.components.attoseconds / 1_000_000_000)
+}
+
+func rate(_ count: Int, _ duration: Duration) -> Double {
+    Double(count) / (Double(nanos(duration)) / 1e9)
+}
