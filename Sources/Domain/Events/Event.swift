@@ -40,7 +40,8 @@ public enum Event: Sendable, Hashable, Codable {
         }
     }
 
-    private var body: any EventCategoryCodable {
+    /// The category enum carrying this event's fields (for JSON export).
+    public var body: any EventCategoryCodable {
         switch self {
         case .source(let e): e
         case .worker(let e): e

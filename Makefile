@@ -1,0 +1,35 @@
+# Braid: `make demo` and `make test` install what is missing, build, and run.
+SWIFT ?= swift
+APT_PACKAGES := liblmdb-dev etcd-server
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+DEMO_DIR ?= $(CURDIR)/demo-data
+
+.PHONY: deps build test demo bench clean
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+demo: deps
+	$(SWIFT) build --product braid
+	rm -rf $(DEMO_DIR)
+	$(SWIFT) run --skip-build braid demo --data-dir $(DEMO_DIR)
+	$(SWIFT) run --skip-build braid log audit lock 'demo-`shardddl`.`tb`' --data-dir $(DEMO_DIR)
+	$(SWIFT) run --skip-build braid log verify --data-dir $(DEMO_DIR)
+
+bench: deps
+	$(SWIFT) build -c release --product braid-bench
+	.build/release/braid-bench all
+
+clean:
+	rm -rf .build $(DEMO_DIR)

@@ -1,1 +1,0 @@
-// LogTools module
