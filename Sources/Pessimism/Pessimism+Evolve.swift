@@ -1,0 +1,84 @@
+public import Domain
+
+extension Pessimism {
+    /// Applies one event. Never decides: every branch here is the mechanical meaning of the
+    /// event, so replay reproduces the live state. Events of other categories are ignored; an
+    /// event naming a lock that is gone is ignored too (it cannot come from `decide`).
+    public static func evolve(_ state: inout State, _ event: Event) {
+        guard case .pessimism(let event) = event else { return }
+        switch event {
+        case .infoReported(let info, let taskSources):
+            let key = InfoKey(task: info.task, source: info.source)
+            state.infos[key] = InFlightInfo(info: info, taskSources: taskSources)
+            state.rejected[key] = nil
+
+        case .infoRejected(let info, let reason):
+            state.rejected[InfoKey(task: info.task, source: info.source)] = RejectedInfo(info: info, reason: reason)
+            // A waiting Info rejected when its turn came is no longer in flight.
+            let key = InfoKey(task: info.task, source: info.source)
+            if state.infos[key]?.info == info { state.infos[key] = nil }
+
+        case .lockCreated(let id, let task, let downstream, let owner, let ddls, let sources):
+            state.locks[id] = Lock(id: id, task: task, downstream: downstream, owner: owner, ddls: ddls, sources: sources)
+
+        case .sourceSynced(let id, let source):
+            state.locks[id]?.ready.insert(source)
+
+        case .sourcesAdded(let id, let sources):
+            state.locks[id]?.sources.formUnion(sources)
+
+        case .operationIssued(let op):
+            guard state.locks[op.lock] != nil else { return }
+            state.locks[op.lock]?.operations[op.source] = op
+            // The operator's or owner's decision answers a rejected Info of this lock.
+            let key = InfoKey(task: op.task, source: op.source)
+            if state.rejected[key]?.info.lockID == op.lock { state.rejected[key] = nil }
+
+        case .operationDone(let id, let task, let source):
+            state.locks[id]?.operations[source]?.done = true
+            // DM's `DoneOperationDeleteInfo`: the Info is no longer in flight.
+            let key = InfoKey(task: task, source: source)
+            if state.infos[key]?.info.lockID == id { state.infos[key] = nil }
+
+        case .unlockRequested(let id, let owner, let forceRemove):
+            guard var lock = state.locks[id] else { return }
+            lock.unlock = UnlockDecision(ownerOverride: owner, forceRemove: forceRemove)
+            if let owner { lock.owner = owner }
+            lock.ready = lock.sources  // DM's ForceSynced
+            state.locks[id] = lock
+
+        case .sourceLeftTask(let task, let source):
+            let key = InfoKey(task: task, source: source)
+            state.infos[key] = nil
+            state.rejected[key] = nil
+            for (other, entry) in state.infos where other.task == task && entry.taskSources.contains(source) {
+                state.infos[other]?.taskSources.remove(source)
+            }
+
+        case .sourceReleased(let id, let source, let newOwner):
+            guard var lock = state.locks[id] else { return }
+            lock.sources.remove(source)
+            lock.ready.remove(source)
+            lock.operations[source] = nil
+            if let newOwner { lock.owner = newOwner }
+            state.locks[id] = lock
+
+        case .lockResolved:
+            // A marker for audit; the removal that follows changes the state.
+            break
+
+        case .lockRemoved(let id, _):
+            guard let lock = state.locks.removeValue(forKey: id) else { return }
+            // Infos answered by this lock (ready, not yet done) go with it; Infos still waiting
+            // for it stay and start the next lock.
+            for source in lock.ready where lock.operations[source]?.done != true {
+                let key = InfoKey(task: lock.task, source: source)
+                if state.infos[key]?.info.lockID == id { state.infos[key] = nil }
+            }
+
+        case .taskRemoved(let task):
+            state.infos = state.infos.filter { $0.key.task != task }
+            state.rejected = state.rejected.filter { $0.key.task != task }
+        }
+    }
+}

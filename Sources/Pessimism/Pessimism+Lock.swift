@@ -1,0 +1,104 @@
+public import BinaryCoding
+public import Domain
+
+extension Pessimism {
+    /// One shard-DDL lock: the barrier every expected source of a task must reach for one
+    /// downstream table before its DDLs run downstream (DM's `pessimism.Lock`).
+    public struct Lock: Sendable, Hashable, Codable, BinaryCodable {
+        public var id: LockID
+        public var task: TaskName
+        public var downstream: TableName
+        /// The source that executes the DDLs; always synced.
+        public var owner: SourceID
+        public var ddls: [String]
+        /// Every source the lock waits for (the task's sources, minus those that left).
+        public var sources: Set<SourceID>
+        /// Sources that reported the lock's DDLs, or were counted synced by a manual unlock.
+        public var ready: Set<SourceID>
+        /// The operation issued to each source, at most one per source.
+        public var operations: [SourceID: PessimismOperation]
+        /// The operator's unlock decision, once made.
+        public var unlock: UnlockDecision?
+
+        public init(
+            id: LockID, task: TaskName, downstream: TableName, owner: SourceID, ddls: [String], sources: Set<SourceID>
+        ) {
+            self.id = id
+            self.task = task
+            self.downstream = downstream
+            self.owner = owner
+            self.ddls = ddls
+            self.sources = sources
+            self.ready = [owner]
+            self.operations = [:]
+            self.unlock = nil
+        }
+
+        /// Every expected source is ready (DM: `remain == 0`).
+        public var isSynced: Bool { self.ready == self.sources }
+
+        /// Sources that executed or skipped the DDLs.
+        public var done: Set<SourceID> { Set(self.operations.values.lazy.filter(\.done).map(\.source)) }
+
+        /// Synced sources, sorted.
+        public var syncedSources: [SourceID] { self.ready.sorted() }
+
+        /// Sources the lock still waits for, sorted.
+        public var unsyncedSources: [SourceID] { self.sources.subtracting(self.ready).sorted() }
+
+        /// The owner's execute operation, once issued.
+        public var execOperation: PessimismOperation? {
+            self.operations[self.owner].flatMap { $0.exec ? $0 : nil }
+        }
+
+        /// True once every expected source executed or skipped the DDLs.
+        public var isResolved: Bool { !self.sources.isEmpty && self.sources.allSatisfy { self.operations[$0]?.done == true } }
+
+        public func encode(to writer: inout ByteWriter) {
+            writer.write(self.id)
+            writer.write(self.task)
+            writer.write(self.downstream)
+            writer.write(self.owner)
+            writer.writeArray(self.ddls)
+            writer.writeSet(self.sources)
+            writer.writeSet(self.ready)
+            writer.writeDictionary(self.operations)
+            writer.writeOptional(self.unlock)
+        }
+
+        public init(from reader: inout ByteReader) throws(BinaryDecodingError) {
+            self.id = try reader.read()
+            self.task = try reader.read()
+            self.downstream = try reader.read()
+            self.owner = try reader.read()
+            self.ddls = try reader.readArray()
+            self.sources = try reader.readSet()
+            self.ready = try reader.readSet()
+            self.operations = try reader.readDictionary()
+            self.unlock = try reader.readOptional()
+        }
+    }
+
+    /// What an operator decided with `shard-ddl-lock unlock`.
+    public struct UnlockDecision: Sendable, Hashable, Codable, BinaryCodable {
+        /// `--owner`, if given.
+        public var ownerOverride: SourceID?
+        /// `--force-remove`.
+        public var forceRemove: Bool
+
+        public init(ownerOverride: SourceID?, forceRemove: Bool) {
+            self.ownerOverride = ownerOverride
+            self.forceRemove = forceRemove
+        }
+
+        public func encode(to writer: inout ByteWriter) {
+            writer.writeOptional(self.ownerOverride)
+            writer.writeBool(self.forceRemove)
+        }
+
+        public init(from reader: inout ByteReader) throws(BinaryDecodingError) {
+            self.ownerOverride = try reader.readOptional()
+            self.forceRemove = try reader.readBool()
+        }
+    }
+}

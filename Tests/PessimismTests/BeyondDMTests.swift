@@ -1,0 +1,199 @@
+import BraidTestSupport
+import Domain
+import Pessimism
+import Testing
+
+/// Behaviour Braid adds to DM's pessimistic mode, each answering a pain point of dm-reference §5.1,
+/// plus DM's restart and manual-unlock edge cases.
+@Suite("Pessimism beyond DM")
+struct BeyondDMTests {
+    typealias F = Fixture
+    static let add = "ALTER TABLE `shardddl`.`tb` ADD COLUMN `new_col1` INT"
+    static let addOther = "ALTER TABLE `shardddl`.`tb` ADD COLUMN `new_col1` BIGINT"
+
+    @Test("DM_098-101: a restarted worker re-sends the same Info: no new events, before or after the exec")
+    func idempotentResend() throws {
+        var h = Harness()
+        try h.report(F.info(F.source1, Self.add))
+        #expect(try h.report(F.info(F.source1, Self.add)) == [])
+        try h.report(F.info(F.source2, Self.add))
+        #expect(try h.report(F.info(F.source1, Self.add)) == [])
+        #expect(try h.report(F.info(F.source2, Self.add)) == [])
+        try h.done(F.source1)
+        #expect(try h.done(F.source1) == [])  // a repeated done is harmless too
+    }
+
+    @Test("P1 dm#628: a rejected Info stays visible, a corrected one later proceeds and clears it")
+    func rejectedThenCorrected() throws {
+        var h = Harness()
+        try h.report(F.info(F.source1, Self.add))
+        let wrong = F.info(F.source2, Self.addOther)
+        try h.report(wrong)
+        #expect(h.state.rejectedInfos().map(\.info) == [wrong])
+        #expect(try h.report(wrong) == [])  // the same rejection re-sent is already on record
+        let events = try h.report(F.info(F.source2, Self.add))
+        #expect(events.last == F.exec(F.source1, [Self.add]))
+        #expect(h.state.rejectedInfos().isEmpty)
+    }
+
+    @Test("A source has one DDL in flight per task: an Info for another table is rejected meanwhile")
+    func oneInFlightPerTask() throws {
+        var h = Harness()
+        try h.report(F.info(F.source1, Self.add))
+        let other = PessimismInfo(task: F.task, source: F.source1, downstream: TableName(schema: "shardddl", table: "tc"), ddls: [Self.add])
+        #expect(try h.report(other) == [.infoRejected(info: other, reason: .anotherDDLInFlight(lock: F.lock, ddls: [Self.add]))])
+        let changed = F.info(F.source1, Self.addOther)
+        #expect(try h.report(changed) == [.infoRejected(info: changed, reason: .ddlsDiffer(lockDDLs: [Self.add]))])
+        #expect(h.state.inFlightInfo(task: F.task, source: F.source1) == F.info(F.source1, Self.add))
+    }
+
+    @Test("An Info from a source outside the task is rejected, not turned into a lock")
+    func sourceNotInTask() throws {
+        var h = Harness(taskSources: [F.source2])
+        let events = try h.report(F.info(F.source1, Self.add))
+        #expect(events == [.infoRejected(info: F.info(F.source1, Self.add), reason: .sourceNotInTask)])
+        #expect(h.state.locks.isEmpty)
+    }
+
+    @Test("P5: a source leaving mid-lock releases its part; the remaining synced sources proceed")
+    func sourceLeavesMidLock() throws {
+        var h = Harness()
+        try h.report(F.info(F.source1, Self.add))
+        let events = try h.run(.sourceLeftTask(task: F.task, source: F.source2))
+        #expect(events == [
+            .sourceLeftTask(task: F.task, source: F.source2),
+            .sourceReleased(lock: F.lock, source: F.source2, newOwner: nil),
+            F.exec(F.source1, [Self.add]),
+        ])
+        #expect(try h.done(F.source1).last == .lockRemoved(lock: F.lock, reason: .resolved))
+    }
+
+    @Test("P5: the owner leaves: the smallest synced source becomes owner and executes")
+    func ownerLeaves() throws {
+        var h = Harness(taskSources: [F.source1, F.source2, F.source3])
+        try h.report(F.info(F.source1, Self.add))
+        try h.report(F.info(F.source3, Self.add))
+        try h.report(F.info(F.source2, Self.add))  // synced: exec to source1
+        #expect(h.state.lock(F.lock)?.execOperation?.source == F.source1)
+        let events = try h.run(.sourceLeftTask(task: F.task, source: F.source1))
+        #expect(events == [
+            .sourceLeftTask(task: F.task, source: F.source1),
+            .sourceReleased(lock: F.lock, source: F.source1, newOwner: F.source2),
+            F.exec(F.source2, [Self.add]),
+        ])
+        try h.done(F.source2)
+        #expect(try h.done(F.source3).last == .lockRemoved(lock: F.lock, reason: .resolved))
+    }
+
+    @Test("The only synced source leaves: nobody can execute, the lock is abandoned")
+    func lastSyncedSourceLeaves() throws {
+        var h = Harness()
+        try h.report(F.info(F.source1, Self.add))
+        let events = try h.run(.sourceLeftTask(task: F.task, source: F.source1))
+        #expect(events == [.sourceLeftTask(task: F.task, source: F.source1), .lockRemoved(lock: F.lock, reason: .abandoned)])
+        #expect(h.state == Pessimism.State())
+    }
+
+    @Test("A source whose part is done leaving the task does not disturb the lock")
+    func doneSourceLeaves() throws {
+        var h = Harness()
+        try h.report(F.info(F.source1, Self.add))
+        try h.report(F.info(F.source2, Self.add))
+        try h.done(F.source1)
+        // Only the fact is recorded: source1 is nothing the lock still waits for.
+        #expect(try h.run(.sourceLeftTask(task: F.task, source: F.source1)) == [.sourceLeftTask(task: F.task, source: F.source1)])
+        #expect(try h.done(F.source2).last == .lockRemoved(lock: F.lock, reason: .resolved))
+    }
+
+    @Test("P6 dm#1543: removing the task drops its locks, Infos and rejections; other tasks stay")
+    func taskRemoved() throws {
+        var h = Harness()
+        try h.report(F.info(F.source1, Self.add))
+        try h.report(F.info(F.source2, Self.addOther))  // rejected
+        let otherTask = F.info(F.source1, Self.add, task: "other")
+        try h.report(otherTask)
+        let events = try h.run(.taskRemoved(task: F.task))
+        #expect(events == [.taskRemoved(task: F.task), .lockRemoved(lock: F.lock, reason: .taskRemoved)])
+        #expect(h.state.lockSummaries().map(\.task) == ["other"])
+        #expect(h.state.rejectedInfos().isEmpty)
+        #expect(try h.run(.taskRemoved(task: F.task)) == [])
+    }
+
+    @Test("Docs scenario 2: a worker restarted after done re-sends its Info: a new lock, resolved by unlock")
+    func restartAfterDoneCreatesNewLock() throws {
+        var h = Harness()
+        try h.report(F.info(F.source1, Self.add))
+        try h.report(F.info(F.source2, Self.add))
+        try h.done(F.source1)
+        try h.done(F.source2)
+        #expect(h.state.locks.isEmpty)
+        // source2 restarts from a checkpoint before the DDL and re-sends it.
+        let events = try h.report(F.info(F.source2, Self.add))
+        #expect(events.contains(.lockCreated(lock: F.lock, task: F.task, downstream: F.table, owner: F.source2, ddls: [Self.add], sources: h.taskSources)))
+        #expect(h.state.lock(F.lock)?.unsyncedSources == [F.source1])
+        try h.run(.unlock(F.lock, owner: nil, forceRemove: false))
+        #expect(h.state.pendingOperations(task: F.task, source: F.source2).map(\.exec) == [true])  // re-executes (idempotent DDL)
+        #expect(try h.done(F.source2) == [F.done(F.source2), F.skip(F.source1, [Self.add])])
+        try h.done(F.source1)
+        #expect(h.state == Pessimism.State())
+    }
+
+    @Test("Unlock of an unknown lock is a typed error; nothing is appended")
+    func unlockUnknown() {
+        #expect(errorCode(.unlock(F.lock, owner: nil, forceRemove: false), Pessimism.State()) == .lockNotFound)
+        #expect(errorCode(.operationDone(lock: F.lock, source: F.source1), Pessimism.State()) == .lockNotFound)
+    }
+
+    @Test("Unlock with an unsynced owner is refused (DM's ErrMasterWorkerNotWaitLock)")
+    func unlockUnsyncedOwner() throws {
+        var h = Harness()
+        try h.report(F.info(F.source1, Self.add))
+        #expect(errorCode(.unlock(F.lock, owner: F.source2, forceRemove: false), h.state) == .ownerNotSynced)
+    }
+
+    @Test("Unlock --owner replaces the owner before any exec; refused once the owner was told to execute")
+    func unlockOwnerOverride() throws {
+        var h = Harness(taskSources: [F.source1, F.source2, F.source3])
+        try h.report(F.info(F.source1, Self.add))
+        try h.report(F.info(F.source2, Self.add))
+        let events = try h.run(.unlock(F.lock, owner: F.source2, forceRemove: false))
+        #expect(events == [.unlockRequested(lock: F.lock, owner: F.source2, forceRemove: false), F.exec(F.source2, [Self.add])])
+        #expect(errorCode(.unlock(F.lock, owner: F.source1, forceRemove: false), h.state) == .ownerAlreadyExecuting)
+        try h.done(F.source2)
+        #expect(h.state.lock(F.lock)?.operations.values.filter { !$0.exec }.map(\.source).sorted() == [F.source1, F.source3])
+    }
+
+    @Test("Unlock --force-remove: exec to owner, skip to the rest, lock gone at once (source never comes back)")
+    func forceRemove() throws {
+        var h = Harness()
+        try h.report(F.info(F.source1, Self.add))
+        let events = try h.run(.unlock(F.lock, owner: nil, forceRemove: true))
+        #expect(events == [
+            .unlockRequested(lock: F.lock, owner: nil, forceRemove: true),
+            F.exec(F.source1, [Self.add]),
+            F.skip(F.source2, [Self.add]),
+            .lockRemoved(lock: F.lock, reason: .forced),
+        ])
+        #expect(h.state == Pessimism.State())
+        #expect(errorCode(.operationDone(lock: F.lock, source: F.source1), h.state) == .lockNotFound)
+    }
+
+    @Test("A done for a source without an operation is refused; an empty Info is refused")
+    func invalidCommands() throws {
+        var h = Harness()
+        try h.report(F.info(F.source1, Self.add))
+        #expect(errorCode(.operationDone(lock: F.lock, source: F.source2), h.state) == .operationNotIssued)
+        #expect(errorCode(.reportInfo(F.info(F.source2), taskSources: h.taskSources), h.state) == .emptyDDLs)
+    }
+
+    @Test("A source added to the task before the exec is merged into the lock as unsynced (DM TrySync)")
+    func sourceJoinsTask() throws {
+        var h = Harness()
+        try h.report(F.info(F.source1, Self.add))
+        h.taskSources.insert(F.source3)
+        let events = try h.report(F.info(F.source2, Self.add))
+        #expect(events.contains(.sourcesAdded(lock: F.lock, sources: [F.source3])))
+        #expect(h.state.lock(F.lock)?.unsyncedSources == [F.source3])
+        #expect(h.state.lock(F.lock)?.execOperation == nil)
+    }
+}
