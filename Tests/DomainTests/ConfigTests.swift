@@ -78,7 +78,7 @@ import Testing
         #expect(t.syncer(for: "mysql-replica-01") == SyncerConfig(workerCount: 16, batch: 100, safeModeDurationMilliseconds: 90_000))
         #expect(t.mydumpers["global"] == DumperConfig(threads: 4, rows: 10000, chunkFilesize: "64"))
         #expect(t.instance(for: "mysql-replica-02")?.meta?.position == BinlogPosition(file: "mysql-bin.000001", pos: 1234))
-        #expect(Set(loaded.warnings.map(\.path)) == ["ignore-checking-items", "mydumpers.global.skip-tz-utc", "mydumpers.global.extra-args"])
+        #expect(Set(loaded.warnings.map(\.path)) == ["ignore-checking-items", "mydumpers.global.skip-tz-utc"])
         #expect(try TaskConfig(decoding: t.encodedBytes()) == t)
         let clear = JSONEncoder()
         clear.userInfo[.braidIncludePasswords] = true
