@@ -1,0 +1,34 @@
+public import Domain
+
+extension Scheduling {
+    /// A request to the scheduler: an operator call, a worker report or the leader's timer.
+    public enum Command: Sendable, Hashable {
+        /// A worker joined (`RegisterWorker`). Same name and address again is a no-op; the same
+        /// name with another address is refused.
+        case registerWorker(WorkerName, address: String)
+        /// A worker's keepalive, stamped with the leader's clock (Unix ms).
+        case keepalive(WorkerName, at: Int64)
+        /// The leader's timer: workers whose last keepalive is more than `ttl` ms before `now` expire.
+        case tick(now: Int64, ttl: Int64 = Scheduling.defaultKeepaliveTTL)
+        /// A worker announced a graceful shutdown: offline at once, its source is rebound.
+        case stopWorker(WorkerName)
+        /// `offline-member --worker`: forget an offline worker.
+        case offlineMember(WorkerName)
+        /// `operate-source create`, optionally onto a named free worker (`-w`).
+        case addSource(SourceConfig, worker: WorkerName? = nil)
+        /// Replace a source's config; refused while a subtask uses the source.
+        case updateSource(SourceConfig)
+        /// `operate-source stop`; refused while a subtask uses the source.
+        case removeSource(SourceID)
+        /// `transfer-source`: move a source (and so its subtasks) to a free worker.
+        case transferSource(SourceID, to: WorkerName)
+        /// `start-task`, over all of the config's sources or the given subset (`-s`).
+        case startTask(TaskConfig, sources: Set<SourceID>? = nil)
+        /// `pause-task`, of every subtask or of one source's.
+        case pauseTask(TaskName, source: SourceID? = nil)
+        /// `resume-task`, of every subtask or of one source's.
+        case resumeTask(TaskName, source: SourceID? = nil)
+        /// `stop-task`, of the whole task or of one source's subtask.
+        case stopTask(TaskName, source: SourceID? = nil)
+    }
+}

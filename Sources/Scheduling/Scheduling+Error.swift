@@ -1,0 +1,35 @@
+extension Scheduling {
+    /// Why a command was refused. Nothing is appended for a refused command.
+    public struct Error: Swift.Error, Sendable, Hashable, CustomStringConvertible {
+        public enum Code: String, Sendable, Hashable, Codable, CaseIterable {
+            case workerNotFound
+            /// The worker name is registered with another address.
+            case workerAddressConflict
+            /// `offline-member` of a worker that is still alive.
+            case workerNotOffline
+            /// The target worker of a bind or transfer is offline or already bound.
+            case workerNotFree
+            case sourceNotFound
+            case sourceExists
+            /// The source is used by a subtask (DM `ErrSchedulerSourceOpTaskExist`).
+            case sourceInUse
+            /// A task names a source no worker serves (DM `ErrSchedulerSourcesUnbound`).
+            case sourceUnbound
+            case taskExists
+            case taskNotFound
+            case subtaskNotFound
+            /// The command itself is malformed (empty name, non-positive TTL, ...).
+            case invalidCommand
+        }
+
+        public var code: Code
+        public var message: String
+
+        public init(_ code: Code, _ message: String) {
+            self.code = code
+            self.message = message
+        }
+
+        public var description: String { "\(self.code.rawValue): \(self.message)" }
+    }
+}

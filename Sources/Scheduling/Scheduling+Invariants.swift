@@ -1,0 +1,43 @@
+public import Domain
+
+extension Scheduling.State {
+    /// Checks the schedule's structural invariants; a violation is a decider bug, never bad input.
+    ///
+    /// - A binding names an existing source and an existing, online worker whose `boundSource`
+    ///   points back: a bound worker has exactly one source and a source at most one worker.
+    /// - Binding epochs are distinct and none exceeds `lastEpoch`.
+    /// - Every subtask's source exists and is named by its task's config; every task has a subtask.
+    public func checkInvariants() throws(InvariantViolation) {
+        var epochs: Set<UInt64> = []
+        for (source, binding) in self.bindings {
+            guard self.sources[source] != nil else { throw InvariantViolation("binding of unknown source \(source)") }
+            guard let worker = self.workers[binding.worker] else {
+                throw InvariantViolation("source \(source) bound to unknown worker \(binding.worker)")
+            }
+            guard worker.isOnline else { throw InvariantViolation("source \(source) bound to offline worker \(binding.worker)") }
+            guard worker.boundSource == source else {
+                throw InvariantViolation("source \(source) bound to \(binding.worker), which serves \(worker.boundSource.map(\.rawValue) ?? "nothing")")
+            }
+            guard binding.epoch >= 1, binding.epoch <= self.lastEpoch else {
+                throw InvariantViolation("binding epoch \(binding.epoch) of \(source) outside 1...\(self.lastEpoch)")
+            }
+            guard epochs.insert(binding.epoch).inserted else { throw InvariantViolation("binding epoch \(binding.epoch) used twice") }
+        }
+        for (name, worker) in self.workers {
+            if let source = worker.boundSource, self.bindings[source]?.worker != name {
+                throw InvariantViolation("worker \(name) claims source \(source), which is bound to \(self.bindings[source].map(\.worker.rawValue) ?? "nobody")")
+            }
+            if worker.isOnline && worker.lastKeepalive == nil {
+                throw InvariantViolation("worker \(name) online without a keepalive")
+            }
+        }
+        for (name, task) in self.tasks {
+            guard !task.subtasks.isEmpty else { throw InvariantViolation("task \(name) has no subtasks") }
+            let named = Set(task.config.sourceIDs)
+            for source in task.subtasks.keys {
+                guard self.sources[source] != nil else { throw InvariantViolation("subtask \(name)/\(source) of unknown source") }
+                guard named.contains(source) else { throw InvariantViolation("subtask \(name)/\(source) not in the task config") }
+            }
+        }
+    }
+}
