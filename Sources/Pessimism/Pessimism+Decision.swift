@@ -192,7 +192,7 @@ extension Pessimism {
 
         /// Removes the lock, then lets the Infos that waited for it start the next one, in
         /// source order so the new owner is deterministic.
-        private mutating func removeLock(_ id: LockID, _ reason: LockRemovalReason) {
+        private mutating func removeLock(_ id: LockID, _ reason: PessimisticLockRemovalReason) {
             self.emit(.lockRemoved(lock: id, reason: reason))
             let waiting = self.state.infos.values.filter { $0.info.lockID == id }.sorted { $0.info.source < $1.info.source }
             for entry in waiting {

@@ -33,7 +33,7 @@ public enum PessimismEvent: EventCategoryCodable {
     /// Decision: every source executed or skipped the DDLs.
     case lockResolved(lock: LockID)
     /// Decision: the lock is gone; Infos still in flight for it are dropped with it.
-    case lockRemoved(lock: LockID, reason: LockRemovalReason)
+    case lockRemoved(lock: LockID, reason: PessimisticLockRemovalReason)
     /// Fact: the task was removed; its Infos and rejections are forgotten (locks follow as
     /// `lockRemoved(.taskRemoved)`).
     case taskRemoved(task: TaskName)

@@ -57,7 +57,7 @@ public enum PessimismRejection: Sendable, Hashable, Codable, BinaryCodable {
 }
 
 /// Why a shard-DDL lock left the state.
-public enum LockRemovalReason: UInt8, Sendable, Hashable, Codable, BinaryCodable, CustomStringConvertible {
+public enum PessimisticLockRemovalReason: UInt8, Sendable, Hashable, Codable, BinaryCodable, CustomStringConvertible {
     /// Every source executed or skipped the DDLs (normally, or after a manual unlock).
     case resolved = 1
     /// An operator's `unlock --force-remove`.

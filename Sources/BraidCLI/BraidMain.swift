@@ -1,2 +1,0 @@
-import LogTools
-@main struct BraidMain { static func main() {} }

@@ -1,0 +1,63 @@
+import BraidTestSupport
+import Domain
+import EventLog
+import Projections
+import Testing
+
+@Suite struct ClusterStateTests {
+    @Test func emptyStateRoundTripsThroughASnapshot() throws {
+        let state = ClusterState()
+        #expect(try ClusterState(snapshotBytes: state.snapshotBytes()) == state)
+    }
+
+    @Test func corruptSnapshotBytesAreATypedError() throws {
+        var bytes = ClusterState().snapshotBytes()
+        bytes.append(0xFF)
+        #expect(throws: BinaryDecodingError.self) { try ClusterState(snapshotBytes: bytes) }
+    }
+
+    @Test func stateAtTimeUsesRecordTimestamps() async throws {
+        try await withTemporaryDirectory("projection") { dir in
+            let log = try LMDBLog(path: dir, options: .init(syncMode: .noSync))
+            let host = try await EngineHost(log: log)
+            var generator = SchedulingCommandGenerator()
+            var rng = SeededRandom(seed: 7)
+            var times: [(Int64, UInt64)] = []
+            for i in 0..<200 {
+                let now = 1_000_000 + Int64(i) * 1_000
+                let state = await host.state
+                _ = try? await host.execute(.scheduling(generator.next(state: state.scheduling, rng: &rng, now: now)), now: now)
+                times.append((now, await host.state.lastSequence))
+            }
+            for (time, sequence) in times.shuffled(using: &rng).prefix(20) {
+                #expect(try ClusterState.lastSequence(in: log, atOrBefore: time) == sequence)
+            }
+            #expect(try ClusterState.lastSequence(in: log, atOrBefore: 0) == 0)
+        }
+    }
+
+    @Test func aRestartedHostRebuildsTheSameStateAndFencesTheOldTerm() async throws {
+        try await withTemporaryDirectory("projection") { dir in
+            let log = try LMDBLog(path: dir, options: .init(syncMode: .noSync))
+            let first = try await EngineHost(log: log, options: .init(snapshotEvery: 50))
+            var generator = SchedulingCommandGenerator()
+            var rng = SeededRandom(seed: 11)
+            for i in 0..<300 {
+                let state = await first.state
+                _ = try? await first.execute(.scheduling(generator.next(state: state.scheduling, rng: &rng, now: Int64(i) * 700)), now: Int64(i) * 700)
+            }
+            let before = await first.state
+            let second = try await EngineHost(log: log)
+            #expect(await second.state == before)
+            #expect(second.term > first.term)
+            // The deposed host can no longer write.
+            let state = await first.state
+            do {
+                try await first.execute(.scheduling(generator.next(state: state.scheduling, rng: &rng, now: 999_999)), now: 999_999)
+            } catch {
+                if case .storage(let e) = error { #expect(e.code == .staleTerm) }
+            }
+            #expect(await second.state == (try ClusterState.rebuild(from: log)))
+        }
+    }
+}
