@@ -22,6 +22,7 @@ struct PessimismPropertyTests {
         var counts: [String: Int] = [:]
         var errors = 0
         var steps = 0
+        var waitedAndStarted = 0  // a waiting Info started the next lock when the previous one went
         while log.count < Self.minimumEvents {
             steps += 1
             let command = generator.next(state: state, rng: &rng)
@@ -43,6 +44,11 @@ struct PessimismPropertyTests {
                 counts[event.name, default: 0] += 1
             }
             log += events
+            if let removed = events.firstIndex(where: { if case .pessimism(.lockRemoved) = $0 { true } else { false } }),
+                events[removed...].contains(where: { if case .pessimism(.lockCreated) = $0 { true } else { false } })
+            {
+                waitedAndStarted += 1
+            }
             // After a whole command no accepted Info waits for a lock that does not exist.
             for entry in state.infos.values where state.locks[entry.info.lockID] == nil {
                 Issue.record("seed \(seed) step \(steps): \(entry.info) waits for a missing lock after \(command)")
@@ -68,6 +74,7 @@ struct PessimismPropertyTests {
         for name in ["lockCreated", "sourceSynced", "infoRejected", "lockResolved", "sourceReleased", "unlockRequested", "taskRemoved"] {
             #expect(counts["pessimism.\(name)", default: 0] > 0, "seed \(seed): no \(name) in \(counts)")
         }
+        #expect(waitedAndStarted > 0, "seed \(seed): no waiting Info ever started a lock")
         #expect(counts["pessimism.lockRemoved", default: 0] > 50, "seed \(seed): \(counts)")
         #expect(errors < steps / 2, "seed \(seed): \(errors) of \(steps) commands refused")
     }
