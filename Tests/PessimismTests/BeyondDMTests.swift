@@ -144,6 +144,20 @@ struct BeyondDMTests {
         #expect(errorCode(.operationDone(lock: F.lock, source: F.source1), Pessimism.State()) == .lockNotFound)
     }
 
+    @Test("P5: repeating an unlock without a new choice appends nothing; a forced one still removes")
+    func repeatedUnlock() throws {
+        var h = Harness()
+        try h.report(F.info(F.source1, Self.add))
+        try h.run(.unlock(F.lock, owner: nil, forceRemove: false))
+        #expect(try h.run(.unlock(F.lock, owner: F.source1, forceRemove: false)) == [])
+        let events = try h.run(.unlock(F.lock, owner: nil, forceRemove: true))
+        #expect(events == [
+            .unlockRequested(lock: F.lock, owner: nil, forceRemove: true),
+            F.skip(F.source2, [Self.add]),
+            .lockRemoved(lock: F.lock, reason: .forced),
+        ])
+    }
+
     @Test("Unlock with an unsynced owner is refused (DM's ErrMasterWorkerNotWaitLock)")
     func unlockUnsyncedOwner() throws {
         var h = Harness()
