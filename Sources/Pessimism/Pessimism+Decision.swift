@@ -69,6 +69,8 @@ extension Pessimism {
                     .ownerAlreadyExecuting,
                     "owner \(lock.owner) was already told to execute lock \(id) (\(exec.done ? "done" : "pending")); use --force-remove or let the owner leave")
             }
+            // Unlock may need repeating (DM docs); repeating it without a new choice changes nothing.
+            if lock.unlock != nil, !forceRemove, newOwner == lock.owner { return }
             self.emit(.unlockRequested(lock: id, owner: owner, forceRemove: forceRemove))
             guard forceRemove else {
                 self.advance(id)

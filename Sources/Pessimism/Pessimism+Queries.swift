@@ -14,6 +14,8 @@ extension Pessimism {
         public var operations: [PessimismOperation]
         /// Sources whose next Info waits for this lock to be removed.
         public var waiting: [SourceID]
+        /// Rejected Infos aimed at this lock, so `shard-ddl-lock` shows why a source is unsynced.
+        public var rejected: [RejectedInfo]
         public var unlock: UnlockDecision?
     }
 }
@@ -29,7 +31,9 @@ extension Pessimism.State {
                     id: lock.id, task: lock.task, downstream: lock.downstream, owner: lock.owner, ddls: lock.ddls,
                     synced: lock.syncedSources, unsynced: lock.unsyncedSources,
                     operations: lock.operations.values.sorted { $0.source < $1.source },
-                    waiting: self.waitingInfos(for: lock.id).map(\.source), unlock: lock.unlock)
+                    waiting: self.waitingInfos(for: lock.id).map(\.source),
+                    rejected: self.rejectedInfos(task: lock.task).filter { $0.info.lockID == lock.id },
+                    unlock: lock.unlock)
             }
     }
 

@@ -47,6 +47,26 @@ struct BeyondDMTests {
         #expect(h.state.inFlightInfo(task: F.task, source: F.source1) == F.info(F.source1, Self.add))
     }
 
+    @Test("Lock summaries show what shard-ddl-lock prints, plus rejections and waiting sources")
+    func lockSummaries() throws {
+        var h = Harness(taskSources: [F.source1, F.source2, F.source3])
+        try h.report(F.info(F.source1, Self.add))
+        try h.report(F.info(F.source2, Self.addOther))
+        let summary = try #require(h.state.lockSummaries(task: F.task).first)
+        #expect(summary.id == F.lock && summary.task == F.task && summary.owner == F.source1 && summary.ddls == [Self.add])
+        #expect(summary.synced == [F.source1] && summary.unsynced == [F.source2, F.source3])
+        #expect(summary.rejected.map(\.info.source) == [F.source2] && summary.operations.isEmpty && summary.unlock == nil)
+        #expect(h.state.lockSummaries(task: "other").isEmpty)
+        try h.report(F.info(F.source2, Self.add))
+        try h.report(F.info(F.source3, Self.add))
+        #expect(h.state.pendingOperations(task: F.task, source: F.source1).map(\.exec) == [true])
+        try h.done(F.source1)
+        try h.report(F.info(F.source1, Self.addOther))  // its next DDL
+        let after = try #require(h.state.lockSummaries().first)
+        #expect(after.operations.map(\.description) == ["exec mysql-replica-01 done", "skip mysql-replica-02 pending", "skip mysql-replica-03 pending"])
+        #expect(after.waiting == [F.source1])
+    }
+
     @Test("An Info from a source outside the task is rejected, not turned into a lock")
     func sourceNotInTask() throws {
         var h = Harness(taskSources: [F.source2])
@@ -142,6 +162,20 @@ struct BeyondDMTests {
     func unlockUnknown() {
         #expect(errorCode(.unlock(F.lock, owner: nil, forceRemove: false), Pessimism.State()) == .lockNotFound)
         #expect(errorCode(.operationDone(lock: F.lock, source: F.source1), Pessimism.State()) == .lockNotFound)
+    }
+
+    @Test("P5: repeating an unlock without a new choice appends nothing; a forced one still removes")
+    func repeatedUnlock() throws {
+        var h = Harness()
+        try h.report(F.info(F.source1, Self.add))
+        try h.run(.unlock(F.lock, owner: nil, forceRemove: false))
+        #expect(try h.run(.unlock(F.lock, owner: F.source1, forceRemove: false)) == [])
+        let events = try h.run(.unlock(F.lock, owner: nil, forceRemove: true))
+        #expect(events == [
+            .unlockRequested(lock: F.lock, owner: nil, forceRemove: true),
+            F.skip(F.source2, [Self.add]),
+            .lockRemoved(lock: F.lock, reason: .forced),
+        ])
     }
 
     @Test("Unlock with an unsynced owner is refused (DM's ErrMasterWorkerNotWaitLock)")
