@@ -1,4 +1,4 @@
-public import Domain
+import Domain
 
 /// Reactions that span deciders, kept here so no decider needs to know another.
 enum CrossConcernPolicy {

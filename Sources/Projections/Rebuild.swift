@@ -1,4 +1,4 @@
-public import Domain
+import Domain
 public import EventLog
 
 /// Why a projection could not be rebuilt.

@@ -1,3 +1,4 @@
+import BinaryCoding
 import BraidTestSupport
 import Domain
 import EventLog
@@ -50,13 +51,20 @@ import Testing
             let second = try await EngineHost(log: log)
             #expect(await second.state == before)
             #expect(second.term > first.term)
-            // The deposed host can no longer write.
-            let state = await first.state
-            do {
-                try await first.execute(.scheduling(generator.next(state: state.scheduling, rng: &rng, now: 999_999)), now: 999_999)
+            // The deposed host can no longer write, even a command that always produces an event.
+            let fact = ClusterCommand.record(.checkpoint(.reported(
+                task: "t", source: "s", position: BinlogPosition(file: "mysql-bin.000001", pos: 4), gtid: nil, at: 1)))
+            do throws(EngineHost.Failure) {
+                try await first.execute(fact, now: 999_999)
+                Issue.record("the deposed host appended")
             } catch {
-                if case .storage(let e) = error { #expect(e.code == .staleTerm) }
+                guard case .storage(let e) = error else {
+                    Issue.record("expected a storage error, got \(error)")
+                    return
+                }
+                #expect(e.code == .staleTerm)
             }
+            try await second.execute(fact, now: 1_000_000)
             #expect(await second.state == (try ClusterState.rebuild(from: log)))
         }
     }

@@ -30,7 +30,7 @@ import Testing
                 case 1: command = .pessimism(pessimism.next(state: state.pessimism, rng: &rng))
                 default: command = .optimism(optimism.next(state: state.optimism, rng: &rng))
                 }
-                do {
+                do throws(EngineHost.Failure) {
                     try await host.execute(command, now: now)
                 } catch {
                     guard case .rejected = error else { throw error }

@@ -13,11 +13,19 @@ struct BraidBench {
             try await EventLogBench.run(scratch: scratch)
         case "etcd":
             try await EtcdComparison.run(scratch: scratch)
+        case "deciders":
+            try DeciderBench.run()
+        case "rebuild":
+            try await RebuildBench.run(scratch: scratch)
+        case "rebuild-measure":
+            try RebuildBench.measure(dir: args[1])
         case "all":
+            try DeciderBench.run()
+            try await RebuildBench.run(scratch: scratch)
             try await EventLogBench.run(scratch: scratch)
             try await EtcdComparison.run(scratch: scratch)
         default:
-            print("usage: braid-bench eventlog|etcd|all   (BENCH_DIR=<dir> picks the scratch folder)")
+            print("usage: braid-bench eventlog|etcd|deciders|rebuild|all   (BENCH_DIR=<dir> picks the scratch folder)")
             exit(2)
         }
     }
