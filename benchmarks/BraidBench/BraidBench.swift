@@ -17,6 +17,8 @@ struct BraidBench {
             try DeciderBench.run()
         case "rebuild":
             try await RebuildBench.run(scratch: scratch)
+        case "rebuild-profile":
+            try RebuildBench.profile(dir: args[1])
         case "rebuild-measure":
             try RebuildBench.measure(dir: args[1])
         case "all":

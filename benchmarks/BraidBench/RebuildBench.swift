@@ -63,3 +63,37 @@ enum RebuildBench {
                      Double(nanos(elapsed)) / 1e9, rate(Int(state.eventCount), elapsed), hwm.replacingOccurrences(of: "\t", with: " ")))
     }
 }
+
+extension RebuildBench {
+    /// Where rebuild time goes: storage read, decode and apply, per event category.
+    static func profile(dir: String) throws {
+        let log = try LMDBLog(path: dir)
+        let clock = ContinuousClock()
+        var decode: [String: UInt64] = [:]
+        var apply: [String: UInt64] = [:]
+        var count: [String: Int] = [:]
+        var state = ClusterState()
+        let t0 = clock.now
+        var readOnly = 0
+        try log.forEachRecord(in: 1...UInt64.max) { _ in readOnly += 1; return true }
+        let readTime = clock.now - t0
+        try log.forEachRecord(in: 1...UInt64.max) { record in
+            let a = clock.now
+            let event = try! Event(typeTag: record.typeTag, payload: record.payload)
+            let b = clock.now
+            state.apply(event, sequence: record.sequence, timestamp: record.timestamp)
+            let c = clock.now
+            let name = event.name
+            decode[name, default: 0] += nanos(b - a)
+            apply[name, default: 0] += nanos(c - b)
+            count[name, default: 0] += 1
+            return true
+        }
+        print("read \(readOnly) records (CRC + copy) in \(readTime)")
+        for name in count.keys.sorted(by: { decode[$0]! + apply[$0]! > decode[$1]! + apply[$1]! }) {
+            print(String(format: "%-36@ n=%7d decode %6.0f ms (%5.2f µs)  apply %6.0f ms (%5.2f µs)", name as NSString, count[name]!,
+                         Double(decode[name]!) / 1e6, Double(decode[name]!) / 1e3 / Double(count[name]!),
+                         Double(apply[name]!) / 1e6, Double(apply[name]!) / 1e3 / Double(count[name]!)))
+        }
+    }
+}
