@@ -4,7 +4,9 @@ extension Plan {
     typealias Failure = Scheduling.Error
 
     private func worker(_ name: WorkerName) throws(Failure) -> Scheduling.WorkerRecord {
-        guard let record = self.state.workers[name] else { throw Failure(.workerNotFound, "worker \(name) is not registered") }
+        guard let record = self.state.workers[name] else {
+            throw Failure(.workerNotFound, "worker \(name) is not registered")
+        }
         return record
     }
 
@@ -15,7 +17,10 @@ extension Plan {
         }
         if let existing = self.state.workers[name] {
             guard existing.address == address else {
-                throw Failure(.workerAddressConflict, "worker \(name) is registered with address \(existing.address), not \(address)")
+                throw Failure(
+                    .workerAddressConflict,
+                    "worker \(name) is registered with address \(existing.address), not \(address)"
+                )
             }
             return
         }
@@ -64,7 +69,10 @@ extension Plan {
     mutating func offlineMember(_ name: WorkerName) throws(Failure) {
         let record = try self.worker(name)
         guard !record.isOnline else {
-            throw Failure(.workerNotOffline, "worker \(name) is \(record.stage.rawValue); only an offline worker can be removed")
+            throw Failure(
+                .workerNotOffline,
+                "worker \(name) is \(record.stage.rawValue); only an offline worker can be removed"
+            )
         }
         self.emit(.worker(.removed(name)))
     }

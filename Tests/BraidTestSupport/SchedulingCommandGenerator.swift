@@ -23,15 +23,27 @@ public struct SchedulingCommandGenerator {
     public static func address(of worker: WorkerName) -> String { "\(worker.rawValue).local:8262" }
 
     public static func sourceConfig(_ id: SourceID, port: UInt16 = 3306) -> SourceConfig {
-        SourceConfig(sourceID: id, from: DatabaseConfig(host: "\(id.rawValue).local", port: port, user: "root", password: "pw"))
+        SourceConfig(
+            sourceID: id,
+            from: DatabaseConfig(host: "\(id.rawValue).local", port: port, user: "root", password: "pw")
+        )
     }
 
     public static func taskConfig(_ name: TaskName, sources: [SourceID]) -> TaskConfig {
         TaskConfig(
-            name: name, taskMode: .all, shardMode: .pessimistic,
+            name: name,
+            taskMode: .all,
+            shardMode: .pessimistic,
             targetDatabase: DatabaseConfig(host: "tidb", port: 4000, user: "root"),
             mysqlInstances: sources.map { MySQLInstance(sourceID: $0, routeRules: ["r"]) },
-            routes: ["r": RouteRule(schemaPattern: "shardddl*", tablePattern: "tb*", targetSchema: "shardddl", targetTable: "tb")]
+            routes: [
+                "r": RouteRule(
+                    schemaPattern: "shardddl*",
+                    tablePattern: "tb*",
+                    targetSchema: "shardddl",
+                    targetTable: "tb"
+                )
+            ]
         )
     }
 

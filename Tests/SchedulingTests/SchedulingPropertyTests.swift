@@ -58,8 +58,10 @@ import Testing
         json.userInfo[.braidIncludePasswords] = true
         #expect(try JSONDecoder().decode(Scheduling.State.self, from: json.encode(state)) == state, "seed \(seed)")
         // The generator must reach the interesting paths, or the test proves little.
-        for name in ["binding.bound", "binding.unbound", "worker.expired", "worker.offlined", "worker.removed", "task.started",
-                     "task.stageChanged", "task.subtaskRemoved", "task.stopped", "source.updated", "source.removed"] {
+        for name in [
+            "binding.bound", "binding.unbound", "worker.expired", "worker.offlined", "worker.removed", "task.started",
+            "task.stageChanged", "task.subtaskRemoved", "task.stopped", "source.updated", "source.removed",
+        ] {
             #expect(counts[name, default: 0] > 0, "seed \(seed): no \(name) in \(log.count) events")
         }
         #expect(refused > 0 && refused < commands / 2, "seed \(seed): \(refused) of \(commands) refused")

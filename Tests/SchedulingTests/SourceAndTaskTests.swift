@@ -27,10 +27,12 @@ import Testing
         #expect(h.refuse(.removeSource(s1)) == .sourceInUse)
         try h.run(.stopTask("test"))
         let epoch = try #require(h.state.bindingEpoch(of: s1))
-        #expect(try h.run(.removeSource(s1)) == [
-            .binding(.unbound(s1, w1, epoch: epoch, reason: .sourceRemoved)), .source(.removed(s1)),
-            .binding(.bound(s2, w1, epoch: epoch + 1)),
-        ])
+        #expect(
+            try h.run(.removeSource(s1)) == [
+                .binding(.unbound(s1, w1, epoch: epoch, reason: .sourceRemoved)), .source(.removed(s1)),
+                .binding(.bound(s2, w1, epoch: epoch + 1)),
+            ]
+        )
         #expect(h.refuse(.removeSource(s1)) == .sourceNotFound)
     }
 }
@@ -41,13 +43,19 @@ import Testing
         var h = Harness()
         try h.online(w1)
         try h.addSources(s1, s2)  // s2 unbound
-        #expect(h.refuse(.startTask(SchedulingCommandGenerator.taskConfig("test", sources: [s1, s2]))) == .sourceUnbound)
-        #expect(h.refuse(.startTask(SchedulingCommandGenerator.taskConfig("test", sources: [s1, s3]))) == .sourceNotFound)
+        #expect(
+            h.refuse(.startTask(SchedulingCommandGenerator.taskConfig("test", sources: [s1, s2]))) == .sourceUnbound
+        )
+        #expect(
+            h.refuse(.startTask(SchedulingCommandGenerator.taskConfig("test", sources: [s1, s3]))) == .sourceNotFound
+        )
         let config = SchedulingCommandGenerator.taskConfig("test", sources: [s1, s2])
         #expect(h.refuse(.startTask(config, sources: [s3])) == .invalidCommand)
-        #expect(try h.run(.startTask(config, sources: [s1])) == [
-            .task(.started("test", config: config, sources: [s1])), .task(.subtaskScheduled("test", source: s1)),
-        ])
+        #expect(
+            try h.run(.startTask(config, sources: [s1])) == [
+                .task(.started("test", config: config, sources: [s1])), .task(.subtaskScheduled("test", source: s1)),
+            ]
+        )
         #expect(h.refuse(.startTask(config, sources: [s1])) == .taskExists)
         #expect(h.state.sources(ofTask: "test") == [s1])
         #expect(h.state.expectedStage(task: "test", source: s1) == .running)
@@ -65,7 +73,10 @@ import Testing
         #expect(try h.run(.pauseTask("test")) == [.task(.stageChanged("test", source: nil, stage: .paused))])
         #expect(try h.run(.pauseTask("test")).isEmpty)
         try h.run(.resumeTask("test"))
-        #expect(h.state.expectedStage(task: "test", source: s1) == .running && h.state.expectedStage(task: "test", source: s2) == .running)
+        #expect(
+            h.state.expectedStage(task: "test", source: s1) == .running
+                && h.state.expectedStage(task: "test", source: s2) == .running
+        )
         #expect(h.refuse(.pauseTask("nope")) == .taskNotFound)
         #expect(h.refuse(.resumeTask("test", source: s3)) == .subtaskNotFound)
     }
@@ -78,12 +89,19 @@ import Testing
         try h.startTask("test", s1, s2)
         #expect(try h.run(.stopTask("test", source: s1)) == [.task(.subtaskRemoved("test", source: s1))])
         #expect(h.state.sources(ofTask: "test") == [s2])
-        #expect(try h.run(.stopTask("test", source: s2)) == [.task(.subtaskRemoved("test", source: s2)), .task(.stopped("test"))])
+        #expect(
+            try h.run(.stopTask("test", source: s2)) == [
+                .task(.subtaskRemoved("test", source: s2)), .task(.stopped("test")),
+            ]
+        )
         #expect(h.state.tasks.isEmpty && h.state.sources(ofTask: "test").isEmpty)
         try h.startTask("test", s1, s2)
-        #expect(try h.run(.stopTask("test")) == [
-            .task(.subtaskRemoved("test", source: s1)), .task(.subtaskRemoved("test", source: s2)), .task(.stopped("test")),
-        ])
+        #expect(
+            try h.run(.stopTask("test")) == [
+                .task(.subtaskRemoved("test", source: s1)), .task(.subtaskRemoved("test", source: s2)),
+                .task(.stopped("test")),
+            ]
+        )
     }
 
     // Subtasks follow the binding: when a worker expires its subtasks move with the source, and
@@ -117,7 +135,10 @@ import Testing
 
     @Test func otherCategoriesAreIgnored() {
         var state = Scheduling.State()
-        Scheduling.evolve(&state, .checkpoint(.reported(task: "t", source: s1, position: .init(file: "f.1", pos: 4), gtid: nil, at: 0)))
+        Scheduling.evolve(
+            &state,
+            .checkpoint(.reported(task: "t", source: s1, position: .init(file: "f.1", pos: 4), gtid: nil, at: 0))
+        )
         #expect(state == Scheduling.State())
     }
 

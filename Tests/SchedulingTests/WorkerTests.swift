@@ -36,11 +36,13 @@ import Testing
         try h.heartbeatAll(except: [w1])
         h.now += 5_000  // w1 silent for 11 s > 10 s TTL; w2 for 5 s
         let events = try h.run(.tick(now: h.now))
-        #expect(events == [
-            .binding(.unbound(s1, w1, epoch: firstEpoch, reason: .workerExpired)),
-            .worker(.expired(w1, at: h.now)),
-            .binding(.bound(s1, w2, epoch: firstEpoch + 1)),
-        ])
+        #expect(
+            events == [
+                .binding(.unbound(s1, w1, epoch: firstEpoch, reason: .workerExpired)),
+                .worker(.expired(w1, at: h.now)),
+                .binding(.bound(s1, w2, epoch: firstEpoch + 1)),
+            ]
+        )
         #expect(h.state.stage(of: w1) == .offline && h.state.boundWorker(of: s1) == w2)
     }
 
@@ -76,10 +78,12 @@ import Testing
         try h.online(w1, w2)
         try h.addSources(s1)
         let epoch = try #require(h.state.bindingEpoch(of: s1))
-        #expect(try h.run(.stopWorker(w1)) == [
-            .binding(.unbound(s1, w1, epoch: epoch, reason: .workerStopped)), .worker(.offlined(w1)),
-            .binding(.bound(s1, w2, epoch: epoch + 1)),
-        ])
+        #expect(
+            try h.run(.stopWorker(w1)) == [
+                .binding(.unbound(s1, w1, epoch: epoch, reason: .workerStopped)), .worker(.offlined(w1)),
+                .binding(.bound(s1, w2, epoch: epoch + 1)),
+            ]
+        )
         #expect(try h.run(.stopWorker(w1)).isEmpty)
         #expect(h.refuse(.stopWorker(w3)) == .workerNotFound)
     }
