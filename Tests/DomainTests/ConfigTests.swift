@@ -112,6 +112,18 @@ import Testing
         #expect(loaded.warnings == [ConfigWarning(path: "fancy-new-option", "unknown key, ignored")])
     }
 
+    @Test func nestedUnknownKeysWarnWithTheirPath() throws {
+        let yaml =
+            Self.minimal
+            + "\n    meta: {binlog-gtid: '0-1-5', binlog-offset: 3}\nroutes:\n  r: {schema-pattern: a, target-schema: b, colour: red}"
+        let loaded = try TaskConfig.load(yaml: yaml)
+        #expect(Set(loaded.warnings.map(\.path)) == ["mysql-instances[0].meta.binlog-offset", "routes.r.colour"])
+        let meta = try #require(loaded.config.instance(for: "s1")?.meta)
+        #expect(meta.position == nil)
+        #expect(try meta.gtidSet(flavor: .mariadb) == GTIDSet.parse("0-1-5", flavor: .mariadb))
+        #expect(throws: PositionError.self) { try meta.gtidSet(flavor: .mysql) }
+    }
+
     static let minimal = """
         name: t
         task-mode: all

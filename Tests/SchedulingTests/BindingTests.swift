@@ -103,6 +103,23 @@ import Testing
         #expect(try h.run(.transferSource(s1, to: w3)).isEmpty)
     }
 
+    // A free worker and an unbound source never coexist after a command: every command that
+    // frees a worker or releases a source offers it at once. Transfers therefore always move a
+    // bound source; the target must still be free.
+    @Test func freeWorkersAndUnboundSourcesNeverCoexist() throws {
+        var h = Harness()
+        try h.addSources(s1, s2)
+        try h.run(.registerWorker(w1, address: "a"))
+        #expect(h.refuse(.transferSource(s1, to: w1)) == .workerNotFree)  // offline
+        #expect(h.refuse(.transferSource(s1, to: w2)) == .workerNotFound)
+        try h.run(.keepalive(w1, at: h.now))
+        #expect(h.state.freeWorkers.isEmpty && h.state.unboundSources == [s2])
+        try h.online(w2, w3)
+        #expect(h.state.unboundSources.isEmpty && h.state.freeWorkers == [w3])
+        let error = Scheduling.Error(.workerNotFree, "worker x is offline, not free")
+        #expect(error.description == "workerNotFree: worker x is offline, not free")
+    }
+
     // The old worker of a transfer picks up a waiting source.
     @Test func transferredFromWorkerTakesAWaitingSource() throws {
         var h = Harness()

@@ -7,8 +7,8 @@ import Testing
 
 @Suite struct SchedulingPropertyTests {
     /// Random commands from `SchedulingCommandGenerator` until at least 10,000 events were
-    /// appended. After every command: invariants hold, a refused command emitted nothing, binding
-    /// epochs only grow. Periodically and at the end: folding the log into a fresh state equals
+    /// appended. After every command: invariants hold, no free worker sits next to an unbound
+    /// source, binding epochs only grow. Periodically and at the end: folding the log into a fresh state equals
     /// the live state, and the state survives a binary (and JSON) round trip.
     /// Replay a failure with `BRAID_SEED=<seed> swift test --filter SchedulingPropertyTests`.
     @Test func randomCommandsKeepInvariantsAndReplay() throws {
@@ -47,6 +47,13 @@ import Testing
                 try state.checkInvariants()
             } catch {
                 Issue.record("seed \(seed), command #\(commands) \(command): \(error)")
+                return
+            }
+            // Work conservation: the decider never leaves a free worker next to a waiting source.
+            if !state.freeWorkers.isEmpty && !state.unboundSources.isEmpty {
+                Issue.record(
+                    "seed \(seed), command #\(commands) \(command): free \(state.freeWorkers) and unbound \(state.unboundSources)"
+                )
                 return
             }
             if commands % 500 == 0 {

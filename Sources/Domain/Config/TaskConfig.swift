@@ -66,6 +66,11 @@ public struct TaskMeta: Sendable, Hashable, Codable, BinaryCodable {
         self.binlogName.isEmpty ? nil : BinlogPosition(file: self.binlogName, pos: self.binlogPos)
     }
 
+    /// The GTID set, parsed with the source's flavor; `nil` if none was given.
+    public func gtidSet(flavor: DatabaseFlavor) throws(PositionError) -> GTIDSet? {
+        self.binlogGTID.isEmpty ? nil : try GTIDSet.parse(self.binlogGTID, flavor: flavor)
+    }
+
     public func encode(to writer: inout ByteWriter) {
         writer.writeString(self.binlogName)
         writer.write(self.binlogPos)
