@@ -42,7 +42,9 @@ extension Plan {
         guard ttl > 0 else { throw Failure(.invalidCommand, "keepalive TTL must be positive, got \(ttl)") }
         let expired = self.state.workers.filter { _, w in
             guard w.isOnline, let last = w.lastKeepalive else { return false }
-            return now - last > ttl
+            // Times are input: compare without trapping on absurd values.
+            let (age, overflow) = now.subtractingReportingOverflow(last)
+            return overflow ? now > last : age > ttl
         }.keys.sorted()
         var released: [SourceID] = []
         for name in expired {

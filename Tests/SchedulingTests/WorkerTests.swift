@@ -53,6 +53,9 @@ import Testing
         #expect(try h.run(.tick(now: h.now + 10_000)).isEmpty)
         #expect(try h.run(.tick(now: h.now + 3_000, ttl: 2_000)) == [.worker(.expired(w1, at: h.now + 3_000))])
         #expect(h.refuse(.tick(now: h.now, ttl: 0)) == .invalidCommand)
+        try h.run(.registerWorker(w2, address: "b"))
+        try h.run(.keepalive(w2, at: Int64.min))  // a bogus clock does not trap the leader
+        #expect(try h.run(.tick(now: Int64.max)) == [.worker(.expired(w2, at: Int64.max))])
     }
 
     // Two workers expiring in one tick: the source is not handed to the other dying worker.
