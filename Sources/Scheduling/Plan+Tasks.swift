@@ -60,5 +60,28 @@ extension Plan {
         if self.state.tasks[name]?.subtasks.isEmpty ?? true { self.emit(.task(.stopped(name))) }
     }
 
+    /// Records progress only from the source's current binding; the checkpoint fold itself is
+    /// the projections' business (this state does not keep positions).
+    mutating func reportCheckpoint(
+        task: TaskName,
+        source: SourceID,
+        worker: WorkerName,
+        epoch: UInt64,
+        position: BinlogPosition,
+        gtid: GTIDSet?,
+        at: Int64
+    ) throws(Failure) {
+        let record = try self.task(task)
+        try self.requireSubtask(task, source, in: record)
+        guard let binding = self.state.bindings[source], binding.worker == worker, binding.epoch == epoch else {
+            let current = self.state.bindings[source].map { "\($0.worker) at epoch \($0.epoch)" } ?? "no worker"
+            throw Failure(
+                .staleBinding,
+                "checkpoint of \(task)/\(source) from \(worker) at epoch \(epoch) refused: the source is bound to \(current)"
+            )
+        }
+        self.emit(.checkpoint(.reported(task: task, source: source, position: position, gtid: gtid, at: at)))
+    }
+
     private static func list(_ ids: [SourceID]) -> String { ids.map(\.rawValue).joined(separator: ", ") }
 }

@@ -95,6 +95,21 @@ public struct SchedulingCommandGenerator {
             return .pauseTask(task, source: Bool.random(using: &rng) ? subtaskSource : nil)
         case 91..<96:
             return .resumeTask(task, source: Bool.random(using: &rng) ? subtaskSource : nil)
+        case 96..<98:
+            let reporting = subtaskSource ?? source
+            let binding = state.bindings[reporting]
+            let reporter = invalid ? worker : binding?.worker ?? worker
+            let epoch = invalid ? UInt64.random(in: 0...state.lastEpoch + 1, using: &rng) : binding?.epoch ?? 0
+            let position = BinlogPosition(file: "mysql-bin.000001", pos: UInt32(truncatingIfNeeded: now % 1_000_000))
+            return .reportCheckpoint(
+                task: task,
+                source: reporting,
+                worker: reporter,
+                epoch: epoch,
+                position: position,
+                gtid: nil,
+                at: now
+            )
         default:
             return .stopTask(task, source: Bool.random(using: &rng) ? subtaskSource : nil)
         }

@@ -120,6 +120,66 @@ import Testing
     }
 }
 
+@Suite struct CheckpointReportTests {
+    // DM tiflow#3737: after failover the old worker must not move the source's progress.
+    @Test func onlyTheCurrentBindingMayReport() throws {
+        var h = Harness()
+        try h.online(w1, w2)
+        try h.addSources(s1)
+        try h.startTask("test", s1)
+        let old = try #require(h.state.bindingEpoch(of: s1))
+        let position = BinlogPosition(file: "mysql-bin.000001", pos: 1234)
+        func report(_ w: WorkerName, _ epoch: UInt64) -> Scheduling.Command {
+            .reportCheckpoint(
+                task: "test",
+                source: s1,
+                worker: w,
+                epoch: epoch,
+                position: position,
+                gtid: nil,
+                at: h.now
+            )
+        }
+        #expect(
+            try h.run(report(w1, old)) == [
+                .checkpoint(.reported(task: "test", source: s1, position: position, gtid: nil, at: h.now))
+            ]
+        )
+        try h.run(.transferSource(s1, to: w2))
+        let new = try #require(h.state.bindingEpoch(of: s1))
+        #expect(h.refuse(report(w1, old)) == .staleBinding)
+        #expect(h.refuse(report(w2, old)) == .staleBinding)
+        #expect(try h.run(report(w2, new)).count == 1)
+        #expect(
+            h.refuse(
+                .reportCheckpoint(
+                    task: "nope",
+                    source: s1,
+                    worker: w2,
+                    epoch: new,
+                    position: position,
+                    gtid: nil,
+                    at: 0
+                )
+            ) == .taskNotFound
+        )
+        #expect(
+            h.refuse(
+                .reportCheckpoint(
+                    task: "test",
+                    source: s2,
+                    worker: w2,
+                    epoch: new,
+                    position: position,
+                    gtid: nil,
+                    at: 0
+                )
+            ) == .subtaskNotFound
+        )
+        #expect(h.replayed() == h.state)
+    }
+}
+
 @Suite struct StateTests {
     @Test func stateRoundTripsAndReplays() throws {
         var h = Harness()
