@@ -67,7 +67,8 @@ import Testing
         // The generator must reach the interesting paths, or the test proves little.
         for name in [
             "binding.bound", "binding.unbound", "worker.expired", "worker.offlined", "worker.removed", "task.started",
-            "task.stageChanged", "task.subtaskRemoved", "task.stopped", "source.updated", "source.removed", "checkpoint.reported",
+            "task.stageChanged", "task.subtaskRemoved", "task.stopped", "source.updated", "source.removed",
+            "checkpoint.reported",
         ] {
             #expect(counts[name, default: 0] > 0, "seed \(seed): no \(name) in \(log.count) events")
         }
