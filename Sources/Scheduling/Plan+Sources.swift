@@ -14,9 +14,14 @@ extension Plan {
     }
 
     private func requireFree(_ worker: WorkerName) throws(Failure) {
-        guard let record = self.state.workers[worker] else { throw Failure(.workerNotFound, "worker \(worker) is not registered") }
+        guard let record = self.state.workers[worker] else {
+            throw Failure(.workerNotFound, "worker \(worker) is not registered")
+        }
         guard record.stage == .free else {
-            throw Failure(.workerNotFree, "worker \(worker) is \(record.stage.rawValue)\(record.boundSource.map { " to \($0)" } ?? ""), not free")
+            throw Failure(
+                .workerNotFree,
+                "worker \(worker) is \(record.stage.rawValue)\(record.boundSource.map { " to \($0)" } ?? ""), not free"
+            )
         }
     }
 

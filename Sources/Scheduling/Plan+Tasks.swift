@@ -6,7 +6,8 @@ extension Plan {
         return record
     }
 
-    private func requireSubtask(_ name: TaskName, _ source: SourceID?, in record: Scheduling.TaskRecord) throws(Failure) {
+    private func requireSubtask(_ name: TaskName, _ source: SourceID?, in record: Scheduling.TaskRecord) throws(Failure)
+    {
         if let source, record.subtasks[source] == nil {
             throw Failure(.subtaskNotFound, "task \(name) has no subtask on source \(source)")
         }
@@ -15,19 +16,27 @@ extension Plan {
     /// DM `AddSubTasks`: every source must exist and be bound.
     mutating func startTask(_ config: TaskConfig, sources: Set<SourceID>?) throws(Failure) {
         guard !config.name.rawValue.isEmpty else { throw Failure(.invalidCommand, "task name must not be empty") }
-        guard self.state.tasks[config.name] == nil else { throw Failure(.taskExists, "task \(config.name) already exists") }
+        guard self.state.tasks[config.name] == nil else {
+            throw Failure(.taskExists, "task \(config.name) already exists")
+        }
         let named = Set(config.sourceIDs)
         let chosen = sources ?? named
         guard !chosen.isEmpty else { throw Failure(.invalidCommand, "task \(config.name) names no source") }
         let foreign = chosen.subtracting(named).sorted()
         guard foreign.isEmpty else {
-            throw Failure(.invalidCommand, "sources \(Self.list(foreign)) are not in task \(config.name)'s mysql-instances")
+            throw Failure(
+                .invalidCommand,
+                "sources \(Self.list(foreign)) are not in task \(config.name)'s mysql-instances"
+            )
         }
         let missing = chosen.filter { self.state.sources[$0] == nil }.sorted()
         guard missing.isEmpty else { throw Failure(.sourceNotFound, "sources \(Self.list(missing)) do not exist") }
         let unbound = chosen.filter { self.state.bindings[$0] == nil }.sorted()
         guard unbound.isEmpty else {
-            throw Failure(.sourceUnbound, "sources \(Self.list(unbound)) are not bound to a worker; start their workers first")
+            throw Failure(
+                .sourceUnbound,
+                "sources \(Self.list(unbound)) are not bound to a worker; start their workers first"
+            )
         }
         self.emit(.task(.started(config.name, config: config, sources: chosen)))
         for source in chosen.sorted() { self.emit(.task(.subtaskScheduled(config.name, source: source))) }
@@ -49,6 +58,29 @@ extension Plan {
         let removed = source.map { [$0] } ?? record.subtasks.keys.sorted()
         for s in removed { self.emit(.task(.subtaskRemoved(name, source: s))) }
         if self.state.tasks[name]?.subtasks.isEmpty ?? true { self.emit(.task(.stopped(name))) }
+    }
+
+    /// Records progress only from the source's current binding; the checkpoint fold itself is
+    /// the projections' business (this state does not keep positions).
+    mutating func reportCheckpoint(
+        task: TaskName,
+        source: SourceID,
+        worker: WorkerName,
+        epoch: UInt64,
+        position: BinlogPosition,
+        gtid: GTIDSet?,
+        at: Int64
+    ) throws(Failure) {
+        let record = try self.task(task)
+        try self.requireSubtask(task, source, in: record)
+        guard let binding = self.state.bindings[source], binding.worker == worker, binding.epoch == epoch else {
+            let current = self.state.bindings[source].map { "\($0.worker) at epoch \($0.epoch)" } ?? "no worker"
+            throw Failure(
+                .staleBinding,
+                "checkpoint of \(task)/\(source) from \(worker) at epoch \(epoch) refused: the source is bound to \(current)"
+            )
+        }
+        self.emit(.checkpoint(.reported(task: task, source: source, position: position, gtid: gtid, at: at)))
     }
 
     private static func list(_ ids: [SourceID]) -> String { ids.map(\.rawValue).joined(separator: ", ") }

@@ -4,7 +4,9 @@ extension Plan {
     typealias Failure = Scheduling.Error
 
     private func worker(_ name: WorkerName) throws(Failure) -> Scheduling.WorkerRecord {
-        guard let record = self.state.workers[name] else { throw Failure(.workerNotFound, "worker \(name) is not registered") }
+        guard let record = self.state.workers[name] else {
+            throw Failure(.workerNotFound, "worker \(name) is not registered")
+        }
         return record
     }
 
@@ -15,7 +17,10 @@ extension Plan {
         }
         if let existing = self.state.workers[name] {
             guard existing.address == address else {
-                throw Failure(.workerAddressConflict, "worker \(name) is registered with address \(existing.address), not \(address)")
+                throw Failure(
+                    .workerAddressConflict,
+                    "worker \(name) is registered with address \(existing.address), not \(address)"
+                )
             }
             return
         }
@@ -37,7 +42,9 @@ extension Plan {
         guard ttl > 0 else { throw Failure(.invalidCommand, "keepalive TTL must be positive, got \(ttl)") }
         let expired = self.state.workers.filter { _, w in
             guard w.isOnline, let last = w.lastKeepalive else { return false }
-            return now - last > ttl
+            // Times are input: compare without trapping on absurd values.
+            let (age, overflow) = now.subtractingReportingOverflow(last)
+            return overflow ? now > last : age > ttl
         }.keys.sorted()
         var released: [SourceID] = []
         for name in expired {
@@ -64,7 +71,10 @@ extension Plan {
     mutating func offlineMember(_ name: WorkerName) throws(Failure) {
         let record = try self.worker(name)
         guard !record.isOnline else {
-            throw Failure(.workerNotOffline, "worker \(name) is \(record.stage.rawValue); only an offline worker can be removed")
+            throw Failure(
+                .workerNotOffline,
+                "worker \(name) is \(record.stage.rawValue); only an offline worker can be removed"
+            )
         }
         self.emit(.worker(.removed(name)))
     }

@@ -30,5 +30,17 @@ extension Scheduling {
         case resumeTask(TaskName, source: SourceID? = nil)
         /// `stop-task`, of the whole task or of one source's subtask.
         case stopTask(TaskName, source: SourceID? = nil)
+        /// A worker's checkpoint report for subtask (`task`, `source`), made under binding `epoch`.
+        /// Accepted only from the source's current worker at the current epoch, so a worker that
+        /// lost the source cannot move its progress (the control-plane half of tiflow#3737 fencing).
+        case reportCheckpoint(
+            task: TaskName,
+            source: SourceID,
+            worker: WorkerName,
+            epoch: UInt64,
+            position: BinlogPosition,
+            gtid: GTIDSet?,
+            at: Int64
+        )
     }
 }

@@ -14,18 +14,26 @@ extension Scheduling.State {
             guard let worker = self.workers[binding.worker] else {
                 throw InvariantViolation("source \(source) bound to unknown worker \(binding.worker)")
             }
-            guard worker.isOnline else { throw InvariantViolation("source \(source) bound to offline worker \(binding.worker)") }
+            guard worker.isOnline else {
+                throw InvariantViolation("source \(source) bound to offline worker \(binding.worker)")
+            }
             guard worker.boundSource == source else {
-                throw InvariantViolation("source \(source) bound to \(binding.worker), which serves \(worker.boundSource.map(\.rawValue) ?? "nothing")")
+                throw InvariantViolation(
+                    "source \(source) bound to \(binding.worker), which serves \(worker.boundSource.map(\.rawValue) ?? "nothing")"
+                )
             }
             guard binding.epoch >= 1, binding.epoch <= self.lastEpoch else {
                 throw InvariantViolation("binding epoch \(binding.epoch) of \(source) outside 1...\(self.lastEpoch)")
             }
-            guard epochs.insert(binding.epoch).inserted else { throw InvariantViolation("binding epoch \(binding.epoch) used twice") }
+            guard epochs.insert(binding.epoch).inserted else {
+                throw InvariantViolation("binding epoch \(binding.epoch) used twice")
+            }
         }
         for (name, worker) in self.workers {
             if let source = worker.boundSource, self.bindings[source]?.worker != name {
-                throw InvariantViolation("worker \(name) claims source \(source), which is bound to \(self.bindings[source].map(\.worker.rawValue) ?? "nobody")")
+                throw InvariantViolation(
+                    "worker \(name) claims source \(source), which is bound to \(self.bindings[source].map(\.worker.rawValue) ?? "nobody")"
+                )
             }
             if worker.isOnline && worker.lastKeepalive == nil {
                 throw InvariantViolation("worker \(name) online without a keepalive")
@@ -35,8 +43,12 @@ extension Scheduling.State {
             guard !task.subtasks.isEmpty else { throw InvariantViolation("task \(name) has no subtasks") }
             let named = Set(task.config.sourceIDs)
             for source in task.subtasks.keys {
-                guard self.sources[source] != nil else { throw InvariantViolation("subtask \(name)/\(source) of unknown source") }
-                guard named.contains(source) else { throw InvariantViolation("subtask \(name)/\(source) not in the task config") }
+                guard self.sources[source] != nil else {
+                    throw InvariantViolation("subtask \(name)/\(source) of unknown source")
+                }
+                guard named.contains(source) else {
+                    throw InvariantViolation("subtask \(name)/\(source) not in the task config")
+                }
             }
         }
     }

@@ -140,7 +140,9 @@ extension Scheduling {
 
         /// Every subtask on `source`, sorted by task.
         public func subtasks(ofSource source: SourceID) -> [SubtaskID] {
-            self.tasks.filter { $0.value.subtasks[source] != nil }.keys.sorted().map { SubtaskID(task: $0, source: source) }
+            self.tasks.filter { $0.value.subtasks[source] != nil }.keys.sorted().map {
+                SubtaskID(task: $0, source: source)
+            }
         }
 
         public func expectedStage(task: TaskName, source: SourceID) -> ExpectedStage? {

@@ -47,6 +47,16 @@ public enum Scheduling: Decider {
         case .pauseTask(let task, let source): try plan.setStage(task, source: source, .paused)
         case .resumeTask(let task, let source): try plan.setStage(task, source: source, .running)
         case .stopTask(let task, let source): try plan.stopTask(task, source: source)
+        case .reportCheckpoint(let task, let source, let worker, let epoch, let position, let gtid, let at):
+            try plan.reportCheckpoint(
+                task: task,
+                source: source,
+                worker: worker,
+                epoch: epoch,
+                position: position,
+                gtid: gtid,
+                at: at
+            )
         }
         return plan.events
     }

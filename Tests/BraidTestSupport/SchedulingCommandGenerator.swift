@@ -23,15 +23,27 @@ public struct SchedulingCommandGenerator {
     public static func address(of worker: WorkerName) -> String { "\(worker.rawValue).local:8262" }
 
     public static func sourceConfig(_ id: SourceID, port: UInt16 = 3306) -> SourceConfig {
-        SourceConfig(sourceID: id, from: DatabaseConfig(host: "\(id.rawValue).local", port: port, user: "root", password: "pw"))
+        SourceConfig(
+            sourceID: id,
+            from: DatabaseConfig(host: "\(id.rawValue).local", port: port, user: "root", password: "pw")
+        )
     }
 
     public static func taskConfig(_ name: TaskName, sources: [SourceID]) -> TaskConfig {
         TaskConfig(
-            name: name, taskMode: .all, shardMode: .pessimistic,
+            name: name,
+            taskMode: .all,
+            shardMode: .pessimistic,
             targetDatabase: DatabaseConfig(host: "tidb", port: 4000, user: "root"),
             mysqlInstances: sources.map { MySQLInstance(sourceID: $0, routeRules: ["r"]) },
-            routes: ["r": RouteRule(schemaPattern: "shardddl*", tablePattern: "tb*", targetSchema: "shardddl", targetTable: "tb")]
+            routes: [
+                "r": RouteRule(
+                    schemaPattern: "shardddl*",
+                    tablePattern: "tb*",
+                    targetSchema: "shardddl",
+                    targetTable: "tb"
+                )
+            ]
         )
     }
 
@@ -83,6 +95,21 @@ public struct SchedulingCommandGenerator {
             return .pauseTask(task, source: Bool.random(using: &rng) ? subtaskSource : nil)
         case 91..<96:
             return .resumeTask(task, source: Bool.random(using: &rng) ? subtaskSource : nil)
+        case 96..<98:
+            let reporting = subtaskSource ?? source
+            let binding = state.bindings[reporting]
+            let reporter = invalid ? worker : binding?.worker ?? worker
+            let epoch = invalid ? UInt64.random(in: 0...state.lastEpoch + 1, using: &rng) : binding?.epoch ?? 0
+            let position = BinlogPosition(file: "mysql-bin.000001", pos: UInt32(truncatingIfNeeded: now % 1_000_000))
+            return .reportCheckpoint(
+                task: task,
+                source: reporting,
+                worker: reporter,
+                epoch: epoch,
+                position: position,
+                gtid: nil,
+                at: now
+            )
         default:
             return .stopTask(task, source: Bool.random(using: &rng) ? subtaskSource : nil)
         }

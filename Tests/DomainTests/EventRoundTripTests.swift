@@ -10,7 +10,8 @@ import Testing
         let gtid = try GTIDSet.parse("3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:7", flavor: .mysql)
         return [
             .source(.added(source)), .source(.updated(source)), .source(.removed("mysql-replica-01")),
-            .worker(.registered("worker1", address: "127.0.0.1:8262")), .worker(.keepalive("worker1", at: 1_700_000_000_123)),
+            .worker(.registered("worker1", address: "127.0.0.1:8262")),
+            .worker(.keepalive("worker1", at: 1_700_000_000_123)),
             .worker(.expired("worker1", at: -5)), .worker(.offlined("worker1")), .worker(.removed("worker1")),
             .binding(.bound("mysql-replica-01", "worker1", epoch: 7)),
             .binding(.unbound("mysql-replica-01", "worker1", epoch: 7, reason: .workerExpired)),
@@ -20,8 +21,24 @@ import Testing
             .task(.stageChanged("test", source: "mysql-replica-02", stage: .running)),
             .task(.subtaskScheduled("test", source: "mysql-replica-01")),
             .task(.subtaskRemoved("test", source: "mysql-replica-01")), .task(.stopped("test")),
-            .checkpoint(.reported(task: "test", source: "mysql-replica-01", position: BinlogPosition(file: "mysql-bin.000002", pos: 4), gtid: gtid, at: 42)),
-            .checkpoint(.reported(task: "test", source: "mysql-replica-02", position: BinlogPosition(file: "b.1", pos: 9), gtid: nil, at: 43)),
+            .checkpoint(
+                .reported(
+                    task: "test",
+                    source: "mysql-replica-01",
+                    position: BinlogPosition(file: "mysql-bin.000002", pos: 4),
+                    gtid: gtid,
+                    at: 42
+                )
+            ),
+            .checkpoint(
+                .reported(
+                    task: "test",
+                    source: "mysql-replica-02",
+                    position: BinlogPosition(file: "b.1", pos: 9),
+                    gtid: nil,
+                    at: 43
+                )
+            ),
         ]
     }
 
@@ -39,7 +56,10 @@ import Testing
         #expect(Event.worker(.removed("w")).typeTag == 0x0205)
         #expect(Event.binding(.unbound("s", "w", epoch: 1, reason: .sourceRemoved)).typeTag == 0x0302)
         #expect(Event.task(.stopped("t")).typeTag == 0x0405)
-        #expect(Event.checkpoint(.reported(task: "t", source: "s", position: .init(file: "f.1", pos: 4), gtid: nil, at: 0)).typeTag == 0x0701)
+        #expect(
+            Event.checkpoint(.reported(task: "t", source: "s", position: .init(file: "f.1", pos: 4), gtid: nil, at: 0))
+                .typeTag == 0x0701
+        )
         #expect(Event.binding(.bound("s", "w", epoch: 1)).name == "binding.bound")
         #expect(Event.task(.stageChanged("t", source: "s", stage: .paused)).subjects == [.task("t"), .source("s")])
         #expect(Event.binding(.bound("s", "w", epoch: 1)).subjects == [.source("s"), .worker("w")])
@@ -51,7 +71,9 @@ import Testing
         }
         for event in try Self.samples() {
             let payload = event.encodedPayload()
-            #expect(throws: BinaryDecodingError.self) { try Event(typeTag: event.typeTag, payload: Array(payload.dropLast())) }
+            #expect(throws: BinaryDecodingError.self) {
+                try Event(typeTag: event.typeTag, payload: Array(payload.dropLast()))
+            }
         }
     }
 

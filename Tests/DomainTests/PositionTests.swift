@@ -15,7 +15,9 @@ import Testing
     }
 
     @Test func parsesBothForms() throws {
-        #expect(try BinlogPosition.parse("mysql-bin.000001:1234") == BinlogPosition(file: "mysql-bin.000001", pos: 1234))
+        #expect(
+            try BinlogPosition.parse("mysql-bin.000001:1234") == BinlogPosition(file: "mysql-bin.000001", pos: 1234)
+        )
         #expect(try BinlogPosition.parse("(mysql-bin.000001, 4)") == BinlogPosition(file: "mysql-bin.000001", pos: 4))
         #expect(BinlogPosition(file: "mysql-bin.000001", pos: 4).description == "(mysql-bin.000001, 4)")
     }

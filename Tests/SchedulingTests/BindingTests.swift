@@ -9,7 +9,11 @@ import Testing
         var h = Harness()
         try h.online(w2, w1)
         let events = try h.run(.addSource(SchedulingCommandGenerator.sourceConfig(s1)))
-        #expect(events == [.source(.added(SchedulingCommandGenerator.sourceConfig(s1))), .binding(.bound(s1, w1, epoch: 1))])
+        #expect(
+            events == [
+                .source(.added(SchedulingCommandGenerator.sourceConfig(s1))), .binding(.bound(s1, w1, epoch: 1)),
+            ]
+        )
         #expect(h.state.stage(of: w1) == .bound && h.state.boundSource(of: w1) == s1)
     }
 
@@ -19,7 +23,11 @@ import Testing
         try h.addSources(s1)
         #expect(h.state.unboundSources == [s1])
         try h.run(.registerWorker(w1, address: "a"))
-        #expect(try h.run(.keepalive(w1, at: h.now)) == [.worker(.keepalive(w1, at: h.now)), .binding(.bound(s1, w1, epoch: 1))])
+        #expect(
+            try h.run(.keepalive(w1, at: h.now)) == [
+                .worker(.keepalive(w1, at: h.now)), .binding(.bound(s1, w1, epoch: 1)),
+            ]
+        )
     }
 
     // DM: AddSourceCfgWithWorker (`operate-source create -w`) — the named worker must be free.
@@ -83,13 +91,33 @@ import Testing
         #expect(h.refuse(.transferSource(s1, to: w2)) == .workerNotFree)
         #expect(h.refuse(.transferSource(s3, to: w3)) == .sourceNotFound)
         let before = try #require(h.state.bindingEpoch(of: s1))
-        #expect(try h.run(.transferSource(s1, to: w3)) == [
-            .binding(.unbound(s1, w1, epoch: before, reason: .transferred)), .binding(.bound(s1, w3, epoch: h.state.lastEpoch)),
-        ])
+        #expect(
+            try h.run(.transferSource(s1, to: w3)) == [
+                .binding(.unbound(s1, w1, epoch: before, reason: .transferred)),
+                .binding(.bound(s1, w3, epoch: h.state.lastEpoch)),
+            ]
+        )
         #expect(h.state.bindingEpoch(of: s1)! > before)
         #expect(h.state.subtasks(ofWorker: w3) == [Scheduling.SubtaskID(task: "test", source: s1)])
         #expect(h.state.subtasks(ofWorker: w1).isEmpty && h.state.stage(of: w1) == .free)
         #expect(try h.run(.transferSource(s1, to: w3)).isEmpty)
+    }
+
+    // A free worker and an unbound source never coexist after a command: every command that
+    // frees a worker or releases a source offers it at once. Transfers therefore always move a
+    // bound source; the target must still be free.
+    @Test func freeWorkersAndUnboundSourcesNeverCoexist() throws {
+        var h = Harness()
+        try h.addSources(s1, s2)
+        try h.run(.registerWorker(w1, address: "a"))
+        #expect(h.refuse(.transferSource(s1, to: w1)) == .workerNotFree)  // offline
+        #expect(h.refuse(.transferSource(s1, to: w2)) == .workerNotFound)
+        try h.run(.keepalive(w1, at: h.now))
+        #expect(h.state.freeWorkers.isEmpty && h.state.unboundSources == [s2])
+        try h.online(w2, w3)
+        #expect(h.state.unboundSources.isEmpty && h.state.freeWorkers == [w3])
+        let error = Scheduling.Error(.workerNotFree, "worker x is offline, not free")
+        #expect(error.description == "workerNotFree: worker x is offline, not free")
     }
 
     // The old worker of a transfer picks up a waiting source.

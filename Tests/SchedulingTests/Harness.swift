@@ -11,7 +11,10 @@ struct Harness {
     var now: Int64 = 1_000_000
 
     @discardableResult
-    mutating func run(_ command: Scheduling.Command, sourceLocation: SourceLocation = #_sourceLocation) throws -> [Event] {
+    mutating func run(
+        _ command: Scheduling.Command,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> [Event] {
         let events = try Scheduling.decide(command, self.state)
         for event in events { Scheduling.evolve(&self.state, event) }
         self.log += events
@@ -20,7 +23,10 @@ struct Harness {
     }
 
     /// Runs a command that must be refused, returning the error code; asserts nothing was emitted.
-    mutating func refuse(_ command: Scheduling.Command, sourceLocation: SourceLocation = #_sourceLocation) -> Scheduling.Error.Code? {
+    mutating func refuse(
+        _ command: Scheduling.Command,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) -> Scheduling.Error.Code? {
         do {
             let events = try Scheduling.decide(command, self.state)
             Issue.record("expected a refusal, got \(events.map(\.name))", sourceLocation: sourceLocation)

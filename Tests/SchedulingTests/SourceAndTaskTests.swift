@@ -27,10 +27,12 @@ import Testing
         #expect(h.refuse(.removeSource(s1)) == .sourceInUse)
         try h.run(.stopTask("test"))
         let epoch = try #require(h.state.bindingEpoch(of: s1))
-        #expect(try h.run(.removeSource(s1)) == [
-            .binding(.unbound(s1, w1, epoch: epoch, reason: .sourceRemoved)), .source(.removed(s1)),
-            .binding(.bound(s2, w1, epoch: epoch + 1)),
-        ])
+        #expect(
+            try h.run(.removeSource(s1)) == [
+                .binding(.unbound(s1, w1, epoch: epoch, reason: .sourceRemoved)), .source(.removed(s1)),
+                .binding(.bound(s2, w1, epoch: epoch + 1)),
+            ]
+        )
         #expect(h.refuse(.removeSource(s1)) == .sourceNotFound)
     }
 }
@@ -41,13 +43,19 @@ import Testing
         var h = Harness()
         try h.online(w1)
         try h.addSources(s1, s2)  // s2 unbound
-        #expect(h.refuse(.startTask(SchedulingCommandGenerator.taskConfig("test", sources: [s1, s2]))) == .sourceUnbound)
-        #expect(h.refuse(.startTask(SchedulingCommandGenerator.taskConfig("test", sources: [s1, s3]))) == .sourceNotFound)
+        #expect(
+            h.refuse(.startTask(SchedulingCommandGenerator.taskConfig("test", sources: [s1, s2]))) == .sourceUnbound
+        )
+        #expect(
+            h.refuse(.startTask(SchedulingCommandGenerator.taskConfig("test", sources: [s1, s3]))) == .sourceNotFound
+        )
         let config = SchedulingCommandGenerator.taskConfig("test", sources: [s1, s2])
         #expect(h.refuse(.startTask(config, sources: [s3])) == .invalidCommand)
-        #expect(try h.run(.startTask(config, sources: [s1])) == [
-            .task(.started("test", config: config, sources: [s1])), .task(.subtaskScheduled("test", source: s1)),
-        ])
+        #expect(
+            try h.run(.startTask(config, sources: [s1])) == [
+                .task(.started("test", config: config, sources: [s1])), .task(.subtaskScheduled("test", source: s1)),
+            ]
+        )
         #expect(h.refuse(.startTask(config, sources: [s1])) == .taskExists)
         #expect(h.state.sources(ofTask: "test") == [s1])
         #expect(h.state.expectedStage(task: "test", source: s1) == .running)
@@ -65,7 +73,10 @@ import Testing
         #expect(try h.run(.pauseTask("test")) == [.task(.stageChanged("test", source: nil, stage: .paused))])
         #expect(try h.run(.pauseTask("test")).isEmpty)
         try h.run(.resumeTask("test"))
-        #expect(h.state.expectedStage(task: "test", source: s1) == .running && h.state.expectedStage(task: "test", source: s2) == .running)
+        #expect(
+            h.state.expectedStage(task: "test", source: s1) == .running
+                && h.state.expectedStage(task: "test", source: s2) == .running
+        )
         #expect(h.refuse(.pauseTask("nope")) == .taskNotFound)
         #expect(h.refuse(.resumeTask("test", source: s3)) == .subtaskNotFound)
     }
@@ -78,12 +89,19 @@ import Testing
         try h.startTask("test", s1, s2)
         #expect(try h.run(.stopTask("test", source: s1)) == [.task(.subtaskRemoved("test", source: s1))])
         #expect(h.state.sources(ofTask: "test") == [s2])
-        #expect(try h.run(.stopTask("test", source: s2)) == [.task(.subtaskRemoved("test", source: s2)), .task(.stopped("test"))])
+        #expect(
+            try h.run(.stopTask("test", source: s2)) == [
+                .task(.subtaskRemoved("test", source: s2)), .task(.stopped("test")),
+            ]
+        )
         #expect(h.state.tasks.isEmpty && h.state.sources(ofTask: "test").isEmpty)
         try h.startTask("test", s1, s2)
-        #expect(try h.run(.stopTask("test")) == [
-            .task(.subtaskRemoved("test", source: s1)), .task(.subtaskRemoved("test", source: s2)), .task(.stopped("test")),
-        ])
+        #expect(
+            try h.run(.stopTask("test")) == [
+                .task(.subtaskRemoved("test", source: s1)), .task(.subtaskRemoved("test", source: s2)),
+                .task(.stopped("test")),
+            ]
+        )
     }
 
     // Subtasks follow the binding: when a worker expires its subtasks move with the source, and
@@ -102,6 +120,66 @@ import Testing
     }
 }
 
+@Suite struct CheckpointReportTests {
+    // DM tiflow#3737: after failover the old worker must not move the source's progress.
+    @Test func onlyTheCurrentBindingMayReport() throws {
+        var h = Harness()
+        try h.online(w1, w2)
+        try h.addSources(s1)
+        try h.startTask("test", s1)
+        let old = try #require(h.state.bindingEpoch(of: s1))
+        let position = BinlogPosition(file: "mysql-bin.000001", pos: 1234)
+        func report(_ w: WorkerName, _ epoch: UInt64) -> Scheduling.Command {
+            .reportCheckpoint(
+                task: "test",
+                source: s1,
+                worker: w,
+                epoch: epoch,
+                position: position,
+                gtid: nil,
+                at: h.now
+            )
+        }
+        #expect(
+            try h.run(report(w1, old)) == [
+                .checkpoint(.reported(task: "test", source: s1, position: position, gtid: nil, at: h.now))
+            ]
+        )
+        try h.run(.transferSource(s1, to: w2))
+        let new = try #require(h.state.bindingEpoch(of: s1))
+        #expect(h.refuse(report(w1, old)) == .staleBinding)
+        #expect(h.refuse(report(w2, old)) == .staleBinding)
+        #expect(try h.run(report(w2, new)).count == 1)
+        #expect(
+            h.refuse(
+                .reportCheckpoint(
+                    task: "nope",
+                    source: s1,
+                    worker: w2,
+                    epoch: new,
+                    position: position,
+                    gtid: nil,
+                    at: 0
+                )
+            ) == .taskNotFound
+        )
+        #expect(
+            h.refuse(
+                .reportCheckpoint(
+                    task: "test",
+                    source: s2,
+                    worker: w2,
+                    epoch: new,
+                    position: position,
+                    gtid: nil,
+                    at: 0
+                )
+            ) == .subtaskNotFound
+        )
+        #expect(h.replayed() == h.state)
+    }
+}
+
 @Suite struct StateTests {
     @Test func stateRoundTripsAndReplays() throws {
         var h = Harness()
@@ -117,7 +195,10 @@ import Testing
 
     @Test func otherCategoriesAreIgnored() {
         var state = Scheduling.State()
-        Scheduling.evolve(&state, .checkpoint(.reported(task: "t", source: s1, position: .init(file: "f.1", pos: 4), gtid: nil, at: 0)))
+        Scheduling.evolve(
+            &state,
+            .checkpoint(.reported(task: "t", source: s1, position: .init(file: "f.1", pos: 4), gtid: nil, at: 0))
+        )
         #expect(state == Scheduling.State())
     }
 

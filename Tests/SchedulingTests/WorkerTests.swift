@@ -36,11 +36,13 @@ import Testing
         try h.heartbeatAll(except: [w1])
         h.now += 5_000  // w1 silent for 11 s > 10 s TTL; w2 for 5 s
         let events = try h.run(.tick(now: h.now))
-        #expect(events == [
-            .binding(.unbound(s1, w1, epoch: firstEpoch, reason: .workerExpired)),
-            .worker(.expired(w1, at: h.now)),
-            .binding(.bound(s1, w2, epoch: firstEpoch + 1)),
-        ])
+        #expect(
+            events == [
+                .binding(.unbound(s1, w1, epoch: firstEpoch, reason: .workerExpired)),
+                .worker(.expired(w1, at: h.now)),
+                .binding(.bound(s1, w2, epoch: firstEpoch + 1)),
+            ]
+        )
         #expect(h.state.stage(of: w1) == .offline && h.state.boundWorker(of: s1) == w2)
     }
 
@@ -51,6 +53,9 @@ import Testing
         #expect(try h.run(.tick(now: h.now + 10_000)).isEmpty)
         #expect(try h.run(.tick(now: h.now + 3_000, ttl: 2_000)) == [.worker(.expired(w1, at: h.now + 3_000))])
         #expect(h.refuse(.tick(now: h.now, ttl: 0)) == .invalidCommand)
+        try h.run(.registerWorker(w2, address: "b"))
+        try h.run(.keepalive(w2, at: Int64.min))  // a bogus clock does not trap the leader
+        #expect(try h.run(.tick(now: Int64.max)) == [.worker(.expired(w2, at: Int64.max))])
     }
 
     // Two workers expiring in one tick: the source is not handed to the other dying worker.
@@ -76,10 +81,12 @@ import Testing
         try h.online(w1, w2)
         try h.addSources(s1)
         let epoch = try #require(h.state.bindingEpoch(of: s1))
-        #expect(try h.run(.stopWorker(w1)) == [
-            .binding(.unbound(s1, w1, epoch: epoch, reason: .workerStopped)), .worker(.offlined(w1)),
-            .binding(.bound(s1, w2, epoch: epoch + 1)),
-        ])
+        #expect(
+            try h.run(.stopWorker(w1)) == [
+                .binding(.unbound(s1, w1, epoch: epoch, reason: .workerStopped)), .worker(.offlined(w1)),
+                .binding(.bound(s1, w2, epoch: epoch + 1)),
+            ]
+        )
         #expect(try h.run(.stopWorker(w1)).isEmpty)
         #expect(h.refuse(.stopWorker(w3)) == .workerNotFound)
     }

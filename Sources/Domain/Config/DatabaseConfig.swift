@@ -34,7 +34,9 @@ public struct DatabaseConfig: Sendable, Hashable, Codable, BinaryCodable, Custom
         return copy
     }
 
-    public var description: String { "\(self.user)@\(self.host):\(self.port) (password \(self.redacted.password.isEmpty ? "empty" : Self.redactedPassword))" }
+    public var description: String {
+        "\(self.user)@\(self.host):\(self.port) (password \(self.redacted.password.isEmpty ? "empty" : Self.redactedPassword))"
+    }
 
     static func read(_ map: inout YAMLMap, into warnings: inout [ConfigWarning]) throws(ConfigError) -> DatabaseConfig {
         let config = DatabaseConfig(

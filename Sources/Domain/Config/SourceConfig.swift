@@ -17,8 +17,12 @@ public struct SourceConfig: Sendable, Hashable, Codable, BinaryCodable, CustomSt
     public var enableRelay: Bool
 
     public init(
-        sourceID: SourceID, enableGTID: Bool = false, flavor: DatabaseFlavor? = nil, serverID: UInt32? = nil,
-        from: DatabaseConfig, enableRelay: Bool = false
+        sourceID: SourceID,
+        enableGTID: Bool = false,
+        flavor: DatabaseFlavor? = nil,
+        serverID: UInt32? = nil,
+        from: DatabaseConfig,
+        enableRelay: Bool = false
     ) {
         self.sourceID = sourceID
         self.enableGTID = enableGTID
@@ -59,17 +63,27 @@ public struct SourceConfig: Sendable, Hashable, Codable, BinaryCodable, CustomSt
         let from = try DatabaseConfig.read(&fromMap, into: &warnings)
         let enableRelay = try root.bool("enable-relay") ?? false
         if enableRelay {
-            warnings.append(ConfigWarning(path: "enable-relay", "relay log is not supported; the source binlog is read directly"))
+            warnings.append(
+                ConfigWarning(path: "enable-relay", "relay log is not supported; the source binlog is read directly")
+            )
         }
         let config = SourceConfig(
-            sourceID: SourceID(sourceID), enableGTID: try root.bool("enable-gtid") ?? false, flavor: flavor,
-            serverID: serverID == 0 ? nil : serverID, from: from, enableRelay: enableRelay
+            sourceID: SourceID(sourceID),
+            enableGTID: try root.bool("enable-gtid") ?? false,
+            flavor: flavor,
+            serverID: serverID == 0 ? nil : serverID,
+            from: from,
+            enableRelay: enableRelay
         )
         for key in ["purge", "checker", "relay-dir", "relay-binlog-name", "relay-binlog-gtid"] {
             root.ignore(key, because: "relay log and checker settings are not supported, ignored", into: &warnings)
         }
         root.ignore("case-sensitive", because: "not supported, ignored", into: &warnings)
-        root.ignore("filters", because: "source-level binlog filters are not supported, use task filters", into: &warnings)
+        root.ignore(
+            "filters",
+            because: "source-level binlog filters are not supported, use task filters",
+            into: &warnings
+        )
         root.finish(into: &warnings)
         return LoadedConfig(config: config, warnings: warnings)
     }

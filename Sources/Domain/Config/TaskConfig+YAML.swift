@@ -19,7 +19,9 @@ extension TaskConfig {
         let shardMode = try Self.readShardMode(&root, into: &warnings)
         let strict = try root.bool("strict-optimistic-shard-mode") ?? false
         if strict && shardMode != .optimistic {
-            warnings.append(ConfigWarning(path: "strict-optimistic-shard-mode", "only applies to shard-mode optimistic, ignored"))
+            warnings.append(
+                ConfigWarning(path: "strict-optimistic-shard-mode", "only applies to shard-mode optimistic, ignored")
+            )
         }
         let metaSchema = try root.string("meta-schema").flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultMetaSchema
         guard var targetMap = try root.map("target-database") else {
@@ -35,18 +37,34 @@ extension TaskConfig {
         let loaders = try Self.readLoaders(&root, into: &warnings)
 
         var config = TaskConfig(
-            name: TaskName(name), taskMode: taskMode, shardMode: shardMode, strictOptimisticShardMode: strict,
-            metaSchema: metaSchema, targetDatabase: target, mysqlInstances: [], blockAllowList: lists, routes: routes,
-            filters: filters, syncers: syncers, mydumpers: dumpers, loaders: loaders
+            name: TaskName(name),
+            taskMode: taskMode,
+            shardMode: shardMode,
+            strictOptimisticShardMode: strict,
+            metaSchema: metaSchema,
+            targetDatabase: target,
+            mysqlInstances: [],
+            blockAllowList: lists,
+            routes: routes,
+            filters: filters,
+            syncers: syncers,
+            mydumpers: dumpers,
+            loaders: loaders
         )
         let items = try root.list("mysql-instances")
-        guard !items.isEmpty else { throw ConfigError(.missingField, path: "mysql-instances", "at least one instance is required") }
+        guard !items.isEmpty else {
+            throw ConfigError(.missingField, path: "mysql-instances", "at least one instance is required")
+        }
         var seen: Set<SourceID> = []
         for (path, node) in items {
             var map = try YAMLMap(node, path: path)
             let instance = try config.readInstance(&map, into: &warnings)
             guard seen.insert(instance.sourceID).inserted else {
-                throw ConfigError(.duplicate, path: map.childPath("source-id"), "source \"\(instance.sourceID)\" appears twice")
+                throw ConfigError(
+                    .duplicate,
+                    path: map.childPath("source-id"),
+                    "source \"\(instance.sourceID)\" appears twice"
+                )
             }
             config.mysqlInstances.append(instance)
         }
@@ -63,7 +81,10 @@ extension TaskConfig {
     }
 
     /// `shard-mode` wins; `is-sharding: true` alone is DM's legacy spelling of pessimistic.
-    private static func readShardMode(_ root: inout YAMLMap, into warnings: inout [ConfigWarning]) throws(ConfigError) -> ShardMode? {
+    private static func readShardMode(
+        _ root: inout YAMLMap,
+        into warnings: inout [ConfigWarning]
+    ) throws(ConfigError) -> ShardMode? {
         let isSharding = try root.bool("is-sharding")
         let text = try root.string("shard-mode") ?? ""
         if text.isEmpty { return isSharding == true ? .pessimistic : nil }
@@ -76,43 +97,65 @@ extension TaskConfig {
         return mode
     }
 
-    private static func readBlockAllowLists(_ root: inout YAMLMap, into warnings: inout [ConfigWarning]) throws(ConfigError) -> [String: BlockAllowList] {
+    private static func readBlockAllowLists(
+        _ root: inout YAMLMap,
+        into warnings: inout [ConfigWarning]
+    ) throws(ConfigError) -> [String: BlockAllowList] {
         let current = try root.namedMaps("block-allow-list")
         let legacy = try root.namedMaps("black-white-list")
         if !current.isEmpty && !legacy.isEmpty {
             throw ConfigError(.invalidValue, path: "black-white-list", "cannot be set together with block-allow-list")
         }
-        if !legacy.isEmpty { warnings.append(ConfigWarning(path: "black-white-list", "deprecated, use block-allow-list")) }
+        if !legacy.isEmpty {
+            warnings.append(ConfigWarning(path: "black-white-list", "deprecated, use block-allow-list"))
+        }
         var result: [String: BlockAllowList] = [:]
         for (name, var map) in current + legacy {
             result[name] = BlockAllowList(
-                doDBs: try map.strings("do-dbs"), doTables: try Self.readTables(&map, "do-tables", into: &warnings),
-                ignoreDBs: try map.strings("ignore-dbs"), ignoreTables: try Self.readTables(&map, "ignore-tables", into: &warnings)
+                doDBs: try map.strings("do-dbs"),
+                doTables: try Self.readTables(&map, "do-tables", into: &warnings),
+                ignoreDBs: try map.strings("ignore-dbs"),
+                ignoreTables: try Self.readTables(&map, "ignore-tables", into: &warnings)
             )
             map.finish(into: &warnings)
         }
         return result
     }
 
-    private static func readTables(_ map: inout YAMLMap, _ key: String, into warnings: inout [ConfigWarning]) throws(ConfigError) -> [TableRef] {
+    private static func readTables(
+        _ map: inout YAMLMap,
+        _ key: String,
+        into warnings: inout [ConfigWarning]
+    ) throws(ConfigError) -> [TableRef] {
         var result: [TableRef] = []
         for (path, node) in try map.list(key) {
             var table = try YAMLMap(node, path: path)
-            result.append(TableRef(dbName: try table.requiredString("db-name"), tableName: try table.requiredString("tbl-name")))
+            result.append(
+                TableRef(dbName: try table.requiredString("db-name"), tableName: try table.requiredString("tbl-name"))
+            )
             table.finish(into: &warnings)
         }
         return result
     }
 
-    private static func readRoutes(_ root: inout YAMLMap, into warnings: inout [ConfigWarning]) throws(ConfigError) -> [String: RouteRule] {
+    private static func readRoutes(
+        _ root: inout YAMLMap,
+        into warnings: inout [ConfigWarning]
+    ) throws(ConfigError) -> [String: RouteRule] {
         var result: [String: RouteRule] = [:]
         for (name, var map) in try root.namedMaps("routes") {
             let rule = RouteRule(
-                schemaPattern: try map.requiredString("schema-pattern"), tablePattern: try map.string("table-pattern") ?? "",
-                targetSchema: try map.requiredString("target-schema"), targetTable: try map.string("target-table") ?? ""
+                schemaPattern: try map.requiredString("schema-pattern"),
+                tablePattern: try map.string("table-pattern") ?? "",
+                targetSchema: try map.requiredString("target-schema"),
+                targetTable: try map.string("target-table") ?? ""
             )
             if !rule.tablePattern.isEmpty && rule.targetTable.isEmpty {
-                throw ConfigError(.missingField, path: map.childPath("target-table"), "is required when table-pattern is set")
+                throw ConfigError(
+                    .missingField,
+                    path: map.childPath("target-table"),
+                    "is required when table-pattern is set"
+                )
             }
             for key in ["extract-table", "extract-schema", "extract-source"] {
                 map.ignore(key, because: "not supported by Braid, ignored", into: &warnings)
@@ -123,23 +166,38 @@ extension TaskConfig {
         return result
     }
 
-    private static func readFilters(_ root: inout YAMLMap, into warnings: inout [ConfigWarning]) throws(ConfigError) -> [String: FilterRule] {
+    private static func readFilters(
+        _ root: inout YAMLMap,
+        into warnings: inout [ConfigWarning]
+    ) throws(ConfigError) -> [String: FilterRule] {
         var result: [String: FilterRule] = [:]
         for (name, var map) in try root.namedMaps("filters") {
             let actionText = try map.requiredString("action")
-            guard let action = FilterAction.allCases.first(where: { $0.rawValue.lowercased() == actionText.lowercased() }) else {
-                throw ConfigError(.invalidValue, path: map.childPath("action"), "expected Do|Ignore, got \"\(actionText)\"")
+            guard
+                let action = FilterAction.allCases.first(where: { $0.rawValue.lowercased() == actionText.lowercased() })
+            else {
+                throw ConfigError(
+                    .invalidValue,
+                    path: map.childPath("action"),
+                    "expected Do|Ignore, got \"\(actionText)\""
+                )
             }
             result[name] = FilterRule(
-                schemaPattern: try map.requiredString("schema-pattern"), tablePattern: try map.string("table-pattern") ?? "",
-                events: try map.strings("events"), sqlPattern: try map.strings("sql-pattern"), action: action
+                schemaPattern: try map.requiredString("schema-pattern"),
+                tablePattern: try map.string("table-pattern") ?? "",
+                events: try map.strings("events"),
+                sqlPattern: try map.strings("sql-pattern"),
+                action: action
             )
             map.finish(into: &warnings)
         }
         return result
     }
 
-    private static func readSyncers(_ root: inout YAMLMap, into warnings: inout [ConfigWarning]) throws(ConfigError) -> [String: SyncerConfig] {
+    private static func readSyncers(
+        _ root: inout YAMLMap,
+        into warnings: inout [ConfigWarning]
+    ) throws(ConfigError) -> [String: SyncerConfig] {
         var result: [String: SyncerConfig] = [:]
         for (name, var map) in try root.namedMaps("syncers") {
             var syncer = SyncerConfig()
@@ -148,11 +206,18 @@ extension TaskConfig {
             syncer.safeMode = try map.bool("safe-mode") ?? false
             if let text = try map.string("safe-mode-duration"), !text.isEmpty {
                 guard let ms = GoDuration.milliseconds(text) else {
-                    throw ConfigError(.invalidValue, path: map.childPath("safe-mode-duration"), "expected a duration such as \"60s\" or \"1m30s\", got \"\(text)\"")
+                    throw ConfigError(
+                        .invalidValue,
+                        path: map.childPath("safe-mode-duration"),
+                        "expected a duration such as \"60s\" or \"1m30s\", got \"\(text)\""
+                    )
                 }
                 syncer.safeModeDurationMilliseconds = ms
             }
-            for key in ["queue-size", "checkpoint-flush-interval", "compact", "multiple-rows", "enable-ansi-quotes", "max-retry", "auto-fix-gtid", "enable-gtid", "disable-detect", "disable-causality"] {
+            for key in [
+                "queue-size", "checkpoint-flush-interval", "compact", "multiple-rows", "enable-ansi-quotes",
+                "max-retry", "auto-fix-gtid", "enable-gtid", "disable-detect", "disable-causality",
+            ] {
                 map.ignore(key, because: "not supported by Braid, ignored", into: &warnings)
             }
             map.finish(into: &warnings)
@@ -161,15 +226,21 @@ extension TaskConfig {
         return result
     }
 
-    private static func readDumpers(_ root: inout YAMLMap, into warnings: inout [ConfigWarning]) throws(ConfigError) -> [String: DumperConfig] {
+    private static func readDumpers(
+        _ root: inout YAMLMap,
+        into warnings: inout [ConfigWarning]
+    ) throws(ConfigError) -> [String: DumperConfig] {
         var result: [String: DumperConfig] = [:]
         for (name, var map) in try root.namedMaps("mydumpers") {
             var dumper = DumperConfig()
             dumper.threads = try Self.positive(&map, "threads") ?? dumper.threads
-            dumper.rows = try map.integer("rows", Int.self).map { v throws(ConfigError) in
-                guard v >= 0 else { throw ConfigError(.invalidValue, path: map.childPath("rows"), "must not be negative, got \(v)") }
-                return v
-            } ?? dumper.rows
+            dumper.rows =
+                try map.integer("rows", Int.self).map { v throws(ConfigError) in
+                    guard v >= 0 else {
+                        throw ConfigError(.invalidValue, path: map.childPath("rows"), "must not be negative, got \(v)")
+                    }
+                    return v
+                } ?? dumper.rows
             dumper.chunkFilesize = try map.string("chunk-filesize") ?? dumper.chunkFilesize
             for key in ["mydumper-path", "extra-args", "skip-tz-utc"] {
                 map.ignore(key, because: "not supported by Braid, ignored", into: &warnings)
@@ -180,13 +251,19 @@ extension TaskConfig {
         return result
     }
 
-    private static func readLoaders(_ root: inout YAMLMap, into warnings: inout [ConfigWarning]) throws(ConfigError) -> [String: LoaderConfig] {
+    private static func readLoaders(
+        _ root: inout YAMLMap,
+        into warnings: inout [ConfigWarning]
+    ) throws(ConfigError) -> [String: LoaderConfig] {
         var result: [String: LoaderConfig] = [:]
         for (name, var map) in try root.namedMaps("loaders") {
             var loader = LoaderConfig()
             loader.poolSize = try Self.positive(&map, "pool-size") ?? loader.poolSize
             loader.dir = try map.string("dir") ?? loader.dir
-            for key in ["import-mode", "on-duplicate", "on-duplicate-logical", "on-duplicate-physical", "sorting-dir-physical", "disk-quota-physical", "checksum-physical", "analyze"] {
+            for key in [
+                "import-mode", "on-duplicate", "on-duplicate-logical", "on-duplicate-physical", "sorting-dir-physical",
+                "disk-quota-physical", "checksum-physical", "analyze",
+            ] {
                 map.ignore(key, because: "not supported by Braid, ignored", into: &warnings)
             }
             map.finish(into: &warnings)
@@ -197,29 +274,57 @@ extension TaskConfig {
 
     private static func positive(_ map: inout YAMLMap, _ key: String) throws(ConfigError) -> Int? {
         guard let value = try map.integer(key, Int.self) else { return nil }
-        guard value > 0 else { throw ConfigError(.invalidValue, path: map.childPath(key), "must be positive, got \(value)") }
+        guard value > 0 else {
+            throw ConfigError(.invalidValue, path: map.childPath(key), "must be positive, got \(value)")
+        }
         return value
     }
 
     /// Reads one `mysql-instances[i]` entry and checks its references against this config's sections.
-    private func readInstance(_ map: inout YAMLMap, into warnings: inout [ConfigWarning]) throws(ConfigError) -> MySQLInstance {
+    private func readInstance(
+        _ map: inout YAMLMap,
+        into warnings: inout [ConfigWarning]
+    ) throws(ConfigError) -> MySQLInstance {
         var instance = MySQLInstance(sourceID: SourceID(try map.requiredString("source-id")))
         let current = try map.string("block-allow-list")
         let legacy = try map.string("black-white-list")
         if current != nil && legacy != nil {
-            throw ConfigError(.invalidValue, path: map.childPath("black-white-list"), "cannot be set together with block-allow-list")
+            throw ConfigError(
+                .invalidValue,
+                path: map.childPath("black-white-list"),
+                "cannot be set together with block-allow-list"
+            )
         }
         if let list = current ?? legacy {
             guard self.blockAllowList[list] != nil else {
-                throw ConfigError(.unknownReference, path: map.childPath(current != nil ? "block-allow-list" : "black-white-list"), "unknown block-allow list \"\(list)\"")
+                throw ConfigError(
+                    .unknownReference,
+                    path: map.childPath(current != nil ? "block-allow-list" : "black-white-list"),
+                    "unknown block-allow list \"\(list)\""
+                )
             }
             instance.blockAllowList = list
         }
         instance.routeRules = try Self.references(&map, "route-rules", in: self.routes, kind: "route")
         instance.filterRules = try Self.references(&map, "filter-rules", in: self.filters, kind: "filter")
-        instance.syncerConfigName = try Self.reference(&map, "syncer-config-name", in: self.syncers, kind: "syncer config")
-        instance.mydumperConfigName = try Self.reference(&map, "mydumper-config-name", in: self.mydumpers, kind: "mydumper config")
-        instance.loaderConfigName = try Self.reference(&map, "loader-config-name", in: self.loaders, kind: "loader config")
+        instance.syncerConfigName = try Self.reference(
+            &map,
+            "syncer-config-name",
+            in: self.syncers,
+            kind: "syncer config"
+        )
+        instance.mydumperConfigName = try Self.reference(
+            &map,
+            "mydumper-config-name",
+            in: self.mydumpers,
+            kind: "mydumper config"
+        )
+        instance.loaderConfigName = try Self.reference(
+            &map,
+            "loader-config-name",
+            in: self.loaders,
+            kind: "loader config"
+        )
         if var metaMap = try map.map("meta") {
             let meta = TaskMeta(
                 binlogName: try metaMap.string("binlog-name") ?? "",
@@ -232,14 +337,22 @@ extension TaskConfig {
             metaMap.finish(into: &warnings)
             instance.meta = meta
         }
-        for key in ["syncer", "mydumper", "loader", "column-mapping-rules", "expression-filters", "mydumper-thread", "loader-thread", "syncer-thread", "continuous-validator-config-name"] {
+        for key in [
+            "syncer", "mydumper", "loader", "column-mapping-rules", "expression-filters", "mydumper-thread",
+            "loader-thread", "syncer-thread", "continuous-validator-config-name",
+        ] {
             map.ignore(key, because: "not supported by Braid, ignored; use the *-config-name keys", into: &warnings)
         }
         map.finish(into: &warnings)
         return instance
     }
 
-    private static func references<V>(_ map: inout YAMLMap, _ key: String, in section: [String: V], kind: String) throws(ConfigError) -> [String] {
+    private static func references<V>(
+        _ map: inout YAMLMap,
+        _ key: String,
+        in section: [String: V],
+        kind: String
+    ) throws(ConfigError) -> [String] {
         let names = try map.strings(key)
         for (i, name) in names.enumerated() where section[name] == nil {
             throw ConfigError(.unknownReference, path: "\(map.childPath(key))[\(i)]", "unknown \(kind) \"\(name)\"")
@@ -247,9 +360,16 @@ extension TaskConfig {
         return names
     }
 
-    private static func reference<V>(_ map: inout YAMLMap, _ key: String, in section: [String: V], kind: String) throws(ConfigError) -> String? {
+    private static func reference<V>(
+        _ map: inout YAMLMap,
+        _ key: String,
+        in section: [String: V],
+        kind: String
+    ) throws(ConfigError) -> String? {
         guard let name = try map.string(key), !name.isEmpty else { return nil }
-        guard section[name] != nil else { throw ConfigError(.unknownReference, path: map.childPath(key), "unknown \(kind) \"\(name)\"") }
+        guard section[name] != nil else {
+            throw ConfigError(.unknownReference, path: map.childPath(key), "unknown \(kind) \"\(name)\"")
+        }
         return name
     }
 }
@@ -257,7 +377,9 @@ extension TaskConfig {
 /// Go's `time.ParseDuration` syntax (`60s`, `1m30s`, `500ms`), which DM's configs use.
 enum GoDuration {
     static func milliseconds(_ text: String) -> Int64? {
-        let units: [(String, Double)] = [("ns", 1e-6), ("us", 1e-3), ("µs", 1e-3), ("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
+        let units: [(String, Double)] = [
+            ("ns", 1e-6), ("us", 1e-3), ("µs", 1e-3), ("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000),
+        ]
         var rest = Substring(text)
         var total = 0.0
         guard !rest.isEmpty else { return nil }
@@ -266,7 +388,8 @@ enum GoDuration {
             let number = rest.prefix { $0.isNumber || $0 == "." }
             guard !number.isEmpty, let value = Double(number) else { return nil }
             rest = rest.dropFirst(number.count)
-            guard let unit = units.first(where: { rest.hasPrefix($0.0) && !(($0.0 == "m") && rest.hasPrefix("ms")) }) else { return nil }
+            guard let unit = units.first(where: { rest.hasPrefix($0.0) && !(($0.0 == "m") && rest.hasPrefix("ms")) })
+            else { return nil }
             rest = rest.dropFirst(unit.0.count)
             total += value * unit.1
         }

@@ -66,6 +66,11 @@ public struct TaskMeta: Sendable, Hashable, Codable, BinaryCodable {
         self.binlogName.isEmpty ? nil : BinlogPosition(file: self.binlogName, pos: self.binlogPos)
     }
 
+    /// The GTID set, parsed with the source's flavor; `nil` if none was given.
+    public func gtidSet(flavor: DatabaseFlavor) throws(PositionError) -> GTIDSet? {
+        self.binlogGTID.isEmpty ? nil : try GTIDSet.parse(self.binlogGTID, flavor: flavor)
+    }
+
     public func encode(to writer: inout ByteWriter) {
         writer.writeString(self.binlogName)
         writer.write(self.binlogPos)
@@ -91,8 +96,13 @@ public struct MySQLInstance: Sendable, Hashable, Codable, BinaryCodable {
     public var meta: TaskMeta?
 
     public init(
-        sourceID: SourceID, blockAllowList: String? = nil, routeRules: [String] = [], filterRules: [String] = [],
-        syncerConfigName: String? = nil, mydumperConfigName: String? = nil, loaderConfigName: String? = nil,
+        sourceID: SourceID,
+        blockAllowList: String? = nil,
+        routeRules: [String] = [],
+        filterRules: [String] = [],
+        syncerConfigName: String? = nil,
+        mydumperConfigName: String? = nil,
+        loaderConfigName: String? = nil,
         meta: TaskMeta? = nil
     ) {
         self.sourceID = sourceID
@@ -151,10 +161,19 @@ public struct TaskConfig: Sendable, Hashable, Codable, BinaryCodable {
     public static let defaultMetaSchema = "dm_meta"
 
     public init(
-        name: TaskName, taskMode: TaskMode, shardMode: ShardMode? = nil, strictOptimisticShardMode: Bool = false,
-        metaSchema: String = Self.defaultMetaSchema, targetDatabase: DatabaseConfig, mysqlInstances: [MySQLInstance],
-        blockAllowList: [String: BlockAllowList] = [:], routes: [String: RouteRule] = [:], filters: [String: FilterRule] = [:],
-        syncers: [String: SyncerConfig] = [:], mydumpers: [String: DumperConfig] = [:], loaders: [String: LoaderConfig] = [:]
+        name: TaskName,
+        taskMode: TaskMode,
+        shardMode: ShardMode? = nil,
+        strictOptimisticShardMode: Bool = false,
+        metaSchema: String = Self.defaultMetaSchema,
+        targetDatabase: DatabaseConfig,
+        mysqlInstances: [MySQLInstance],
+        blockAllowList: [String: BlockAllowList] = [:],
+        routes: [String: RouteRule] = [:],
+        filters: [String: FilterRule] = [:],
+        syncers: [String: SyncerConfig] = [:],
+        mydumpers: [String: DumperConfig] = [:],
+        loaders: [String: LoaderConfig] = [:]
     ) {
         self.name = name
         self.taskMode = taskMode

@@ -28,7 +28,12 @@ public struct BlockAllowList: Sendable, Hashable, Codable, BinaryCodable {
     public var ignoreDBs: [String]
     public var ignoreTables: [TableRef]
 
-    public init(doDBs: [String] = [], doTables: [TableRef] = [], ignoreDBs: [String] = [], ignoreTables: [TableRef] = []) {
+    public init(
+        doDBs: [String] = [],
+        doTables: [TableRef] = [],
+        ignoreDBs: [String] = [],
+        ignoreTables: [TableRef] = []
+    ) {
         self.doDBs = doDBs
         self.doTables = doTables
         self.ignoreDBs = ignoreDBs
@@ -111,7 +116,13 @@ public struct FilterRule: Sendable, Hashable, Codable, BinaryCodable {
     public var sqlPattern: [String]
     public var action: FilterAction
 
-    public init(schemaPattern: String, tablePattern: String = "", events: [String] = [], sqlPattern: [String] = [], action: FilterAction) {
+    public init(
+        schemaPattern: String,
+        tablePattern: String = "",
+        events: [String] = [],
+        sqlPattern: [String] = [],
+        action: FilterAction
+    ) {
         self.schemaPattern = schemaPattern
         self.tablePattern = tablePattern
         self.events = events
@@ -144,7 +155,12 @@ public struct SyncerConfig: Sendable, Hashable, Codable, BinaryCodable {
     /// How long safe mode lasts after a restart, in milliseconds; `nil` = Braid's default.
     public var safeModeDurationMilliseconds: Int64?
 
-    public init(workerCount: Int = 16, batch: Int = 100, safeMode: Bool = false, safeModeDurationMilliseconds: Int64? = nil) {
+    public init(
+        workerCount: Int = 16,
+        batch: Int = 100,
+        safeMode: Bool = false,
+        safeModeDurationMilliseconds: Int64? = nil
+    ) {
         self.workerCount = workerCount
         self.batch = batch
         self.safeMode = safeMode

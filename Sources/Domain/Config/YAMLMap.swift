@@ -23,7 +23,12 @@ struct YAMLMap {
                 throw Self.error(.invalidValue, path, "keys must be scalars", keyNode)
             }
             guard seen.insert(key.string).inserted else {
-                throw Self.error(.duplicate, path.isEmpty ? key.string : "\(path).\(key.string)", "key appears twice", keyNode)
+                throw Self.error(
+                    .duplicate,
+                    path.isEmpty ? key.string : "\(path).\(key.string)",
+                    "key appears twice",
+                    keyNode
+                )
             }
             pairs.append((key.string, value))
         }
@@ -47,7 +52,13 @@ struct YAMLMap {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
             .composer(_, let problem, let mark, _):
-            return ConfigError(.malformedYAML, path: "", "malformed YAML: \(problem)", line: mark.line, column: mark.column)
+            return ConfigError(
+                .malformedYAML,
+                path: "",
+                "malformed YAML: \(problem)",
+                line: mark.line,
+                column: mark.column
+            )
         case .reader(let problem, _, _, _):
             return ConfigError(.malformedYAML, path: "", "malformed YAML: \(problem)")
         case .no, .memory, .writer, .emitter, .representer, .dataCouldNotBeDecoded:
@@ -93,7 +104,12 @@ struct YAMLMap {
     mutating func integer<T: FixedWidthInteger>(_ key: String, _ type: T.Type = T.self) throws(ConfigError) -> T? {
         guard let node = self.node(key) else { return nil }
         guard let value = node.int, let exact = T(exactly: value) else {
-            throw Self.error(.invalidValue, self.childPath(key), "expected an integer in \(T.min)...\(T.max), got \(Self.show(node))", node)
+            throw Self.error(
+                .invalidValue,
+                self.childPath(key),
+                "expected an integer in \(T.min)...\(T.max), got \(Self.show(node))",
+                node
+            )
         }
         return exact
     }
@@ -103,12 +119,18 @@ struct YAMLMap {
         guard let node = self.node(key) else { return [] }
         switch node {
         case .scalar(let s): return [s.string]
-        case .mapping: throw Self.error(.invalidValue, self.childPath(key), "expected a list of strings, got a mapping", node)
+        case .mapping:
+            throw Self.error(.invalidValue, self.childPath(key), "expected a list of strings, got a mapping", node)
         case .sequence(let seq):
             var result: [String] = []
             for (i, item) in seq.enumerated() {
                 guard case .scalar(let s) = item else {
-                    throw Self.error(.invalidValue, "\(self.childPath(key))[\(i)]", "expected a string, got \(Self.kind(item))", item)
+                    throw Self.error(
+                        .invalidValue,
+                        "\(self.childPath(key))[\(i)]",
+                        "expected a string, got \(Self.kind(item))",
+                        item
+                    )
                 }
                 result.append(s.string)
             }

@@ -80,7 +80,13 @@ public enum BindingEvent: EventCategoryCodable {
         let at = reader.offset
         switch caseTag {
         case 1: self = .bound(try reader.read(), try reader.read(), epoch: try reader.readVarUInt())
-        case 2: self = .unbound(try reader.read(), try reader.read(), epoch: try reader.readVarUInt(), reason: try reader.read())
+        case 2:
+            self = .unbound(
+                try reader.read(),
+                try reader.read(),
+                epoch: try reader.readVarUInt(),
+                reason: try reader.read()
+            )
         default: throw BinaryDecodingError(.invalidValue, at: at, "unknown binding event tag \(caseTag)")
         }
     }

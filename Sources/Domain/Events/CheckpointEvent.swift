@@ -41,8 +41,11 @@ public enum CheckpointEvent: EventCategoryCodable {
         switch caseTag {
         case 1:
             self = .reported(
-                task: try reader.read(), source: try reader.read(), position: try reader.read(),
-                gtid: try reader.readOptional(), at: try reader.readVarInt()
+                task: try reader.read(),
+                source: try reader.read(),
+                position: try reader.read(),
+                gtid: try reader.readOptional(),
+                at: try reader.readVarInt()
             )
         default: throw BinaryDecodingError(.invalidValue, at: offset, "unknown checkpoint event tag \(caseTag)")
         }

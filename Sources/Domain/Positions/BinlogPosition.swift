@@ -55,7 +55,10 @@ public struct BinlogPosition: Sendable, Hashable, Comparable, Codable, BinaryCod
         let posText = String(body[body.index(after: cut)...]).trimmingWhitespace()
         guard !file.isEmpty else { throw PositionError(.malformed, "binlog position \"\(text)\": empty file name") }
         guard let pos = UInt32(posText) else {
-            throw PositionError(.outOfRange, "binlog position \"\(text)\": offset \"\(posText)\" is not a 32-bit unsigned integer")
+            throw PositionError(
+                .outOfRange,
+                "binlog position \"\(text)\": offset \"\(posText)\" is not a 32-bit unsigned integer"
+            )
         }
         return BinlogPosition(file: file, pos: pos)
     }
@@ -75,7 +78,8 @@ extension String {
     /// Trims ASCII spaces, tabs and newlines (no Foundation in the pure vocabulary).
     func trimmingWhitespace() -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let first = self.firstIndex(where: { !isSpace($0) }), let last = self.lastIndex(where: { !isSpace($0) }) else {
+        guard let first = self.firstIndex(where: { !isSpace($0) }), let last = self.lastIndex(where: { !isSpace($0) })
+        else {
             return ""
         }
         return String(self[first...last])

@@ -58,11 +58,19 @@ public struct MariaDBGTIDSet: Sendable, Hashable, Codable, BinaryCodable, Custom
         if compact.isEmpty { return set }
         for part in compact.split(separator: ",", omittingEmptySubsequences: false) {
             let fields = part.split(separator: "-", omittingEmptySubsequences: false)
-            guard fields.count == 3, fields.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0 >= "0" && $0 <= "9" } }) else {
-                throw PositionError(.malformed, "MariaDB GTID set \"\(text)\": \"\(part)\" is not domain-server-sequence")
+            guard fields.count == 3, fields.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0 >= "0" && $0 <= "9" } })
+            else {
+                throw PositionError(
+                    .malformed,
+                    "MariaDB GTID set \"\(text)\": \"\(part)\" is not domain-server-sequence"
+                )
             }
-            guard let domain = UInt32(fields[0]), let server = UInt32(fields[1]), let sequence = UInt64(fields[2]) else {
-                throw PositionError(.outOfRange, "MariaDB GTID set \"\(text)\": \"\(part)\" overflows (domain and server are 32-bit, sequence 64-bit)")
+            guard let domain = UInt32(fields[0]), let server = UInt32(fields[1]), let sequence = UInt64(fields[2])
+            else {
+                throw PositionError(
+                    .outOfRange,
+                    "MariaDB GTID set \"\(text)\": \"\(part)\" overflows (domain and server are 32-bit, sequence 64-bit)"
+                )
             }
             set.insert(MariaDBGTID(domain: domain, server: server, sequence: sequence))
         }
@@ -105,7 +113,9 @@ public struct MariaDBGTIDSet: Sendable, Hashable, Codable, BinaryCodable, Custom
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         do { self = try Self.parse(text) } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: error.description)
+            )
         }
     }
 

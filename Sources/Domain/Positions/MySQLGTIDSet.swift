@@ -87,7 +87,10 @@ public struct MySQLGTIDSet: Sendable, Hashable, Codable, BinaryCodable, CustomSt
             throw PositionError(.outOfRange, "MySQL GTID set \"\(text)\": interval \"\(field)\" overflows 64 bits")
         }
         guard start >= 1, start <= end else {
-            throw PositionError(.outOfRange, "MySQL GTID set \"\(text)\": interval \"\(field)\" must satisfy 1 <= start <= end")
+            throw PositionError(
+                .outOfRange,
+                "MySQL GTID set \"\(text)\": interval \"\(field)\" must satisfy 1 <= start <= end"
+            )
         }
         return GTIDInterval(start, end)
     }
@@ -136,7 +139,8 @@ public struct MySQLGTIDSet: Sendable, Hashable, Codable, BinaryCodable, CustomSt
     public func contains(_ other: MySQLGTIDSet) -> Bool {
         for (uuid, theirs) in other.intervals {
             guard let mine = self.intervals[uuid] else { return false }
-            for interval in theirs where !mine.contains(where: { $0.start <= interval.start && interval.end <= $0.end }) {
+            for interval in theirs where !mine.contains(where: { $0.start <= interval.start && interval.end <= $0.end })
+            {
                 return false
             }
         }
@@ -170,7 +174,9 @@ public struct MySQLGTIDSet: Sendable, Hashable, Codable, BinaryCodable, CustomSt
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         do { self = try Self.parse(text) } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: error.description)
+            )
         }
     }
 
