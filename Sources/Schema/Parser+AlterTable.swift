@@ -112,7 +112,7 @@ extension Parser {
                 try self.expectPunct(")", in: "ADD COLUMN")
                 return specs
             }
-        } else if let index = try self.indexDefinition(context: "ADD INDEX") {
+        } else if let index = try self.indexDefinition() {
             return [.addIndex(index)]
         }
         let (column, indexes) = try self.columnDefinition()
