@@ -15,10 +15,14 @@ extension DDLStatement {
             if create.ifNotExists { text += "IF NOT EXISTS " }
             text += SQLText.qualified(renaming(create.table)) + " ("
             text += (create.columns.map(\.sql) + create.indexes.map(\.sql)).joined(separator: ", ") + ")"
-            if let charset = create.charset { text += " DEFAULT CHARSET=\(SQLText.charsetName(charset))" }
-            if let collation = create.collation { text += " COLLATE=\(SQLText.charsetName(collation))" }
-            let options = create.options.sql
-            if !options.isEmpty { text += " " + options }
+            // The order of SHOW CREATE TABLE: ENGINE, AUTO_INCREMENT, charset, collation, COMMENT, the rest.
+            var options = create.options
+            var clauses = [TableOptions(engine: options.engine, autoIncrement: options.autoIncrement).sql]
+            if let charset = create.charset { clauses.append("DEFAULT CHARSET=\(SQLText.charsetName(charset))") }
+            if let collation = create.collation { clauses.append("COLLATE=\(SQLText.charsetName(collation))") }
+            (options.engine, options.autoIncrement) = (nil, nil)
+            clauses.append(options.sql)
+            for clause in clauses where !clause.isEmpty { text += " " + clause }
             return text
         case .alterTable(let alter):
             let specs = alter.specs.map(\.sql).joined(separator: ", ")

@@ -112,7 +112,7 @@ extension Parser {
                 try self.expectPunct(")", in: "ADD COLUMN")
                 return specs
             }
-        } else if let index = try self.indexDefinition(context: "ADD INDEX") {
+        } else if let index = try self.indexDefinition() {
             return [.addIndex(index)]
         }
         let (column, indexes) = try self.columnDefinition()
@@ -125,6 +125,7 @@ extension Parser {
             return .dropPrimaryKey
         }
         if self.accept("INDEX") || self.accept("KEY") {
+            if self.current.isWord("IF") { throw self.unsupported("DROP INDEX IF EXISTS") }
             return .dropIndex(try self.identifier("DROP INDEX"))
         }
         for construct in ["FOREIGN", "CHECK", "CONSTRAINT", "PARTITION"] where self.current.isWord(construct) {

@@ -103,9 +103,17 @@ extension Parser {
         "GEOMETRYCOLLECTION": .geometrycollection, "BOOL": .tinyint, "BOOLEAN": .tinyint,
     ]
 
+    /// Valid MySQL/MariaDB types Braid does not model (they would need charset or storage rules of their own).
+    private static let unsupportedTypeNames: Set<String> = [
+        "NATIONAL", "NCHAR", "NVARCHAR", "LONG", "SERIAL", "VECTOR", "INET4", "INET6", "UUID", "XMLTYPE",
+    ]
+
     mutating func columnType() throws(DDLParseError) -> ColumnType {
         let token = self.current
         guard token.kind == .word, var base = Parser.typeNames[token.upper] else {
+            if token.kind == .word, Parser.unsupportedTypeNames.contains(token.upper) {
+                throw self.unsupported("column type \(token.upper)")
+            }
             throw self.syntax("column type", "expected a column type, found \(self.describeCurrent())")
         }
         self.advance()

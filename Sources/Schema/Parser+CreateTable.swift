@@ -13,7 +13,7 @@ extension Parser {
             throw self.syntax("CREATE TABLE", "expected '(', found \(self.describeCurrent())")
         }
         repeat {
-            if let index = try self.indexDefinition(context: "CREATE TABLE") {
+            if let index = try self.indexDefinition() {
                 create.indexes.append(index)
             } else {
                 let (column, inline) = try self.columnDefinition()
@@ -37,8 +37,7 @@ extension Parser {
 
     /// An index definition if one starts here (`PRIMARY KEY`, `UNIQUE`, `KEY`, `INDEX`, `FULLTEXT`,
     /// `SPATIAL`, `CONSTRAINT`), `nil` (nothing consumed) if a column definition does.
-    mutating func indexDefinition(context: String) throws(DDLParseError) -> IndexInfo? {
-        let start = self.current
+    mutating func indexDefinition() throws(DDLParseError) -> IndexInfo? {
         var constraintName: String?
         if self.accept("CONSTRAINT") {
             if !self.current.isWord("PRIMARY") && !self.current.isWord("UNIQUE") && !self.current.isWord("FOREIGN")
@@ -68,9 +67,9 @@ extension Parser {
             self.advance()
             kind = .plain
         case "FULLTEXT", "SPATIAL":
+            kind = self.current.upper == "SPATIAL" ? .spatial : .fulltext
             self.advance()
             _ = self.accept("KEY") || self.accept("INDEX")
-            kind = start.upper == "SPATIAL" || self.tokens[self.index - 1].upper == "SPATIAL" ? .spatial : .fulltext
         case "FOREIGN":
             throw self.unsupported("FOREIGN KEY")
         case "CHECK":

@@ -1,3 +1,5 @@
+public import BinaryCoding
+
 /// Why two schemas cannot be compared or joined: the optimistic shard-DDL conflict.
 ///
 /// It names the column, index or table attribute at fault so an operator can tell which DDL to skip
@@ -55,4 +57,42 @@ public struct SchemaIncompatibility: Error, Sendable, Hashable, Codable, CustomS
     }
 
     public var description: String { "\(self.code) (\(self.subject) \(self.attribute)): \(self.message)" }
+}
+
+// MARK: - Binary coding
+
+extension SchemaIncompatibility: BinaryCodable {
+    public func encode(to writer: inout ByteWriter) {
+        writer.writeString(self.code.rawValue)
+        switch self.subject {
+        case .table:
+            writer.writeByte(0)
+        case .column(let name):
+            writer.writeByte(1)
+            writer.writeString(name)
+        case .index(let name):
+            writer.writeByte(2)
+            writer.writeString(name)
+        }
+        writer.writeString(self.attribute)
+        writer.writeString(self.message)
+    }
+
+    public init(from reader: inout ByteReader) throws(BinaryDecodingError) {
+        let at = reader.offset
+        let raw = try reader.readString()
+        guard let code = Code(rawValue: raw) else {
+            throw BinaryDecodingError(.invalidValue, at: at, "unknown SchemaIncompatibility code \(raw)")
+        }
+        self.code = code
+        let tagAt = reader.offset
+        switch try reader.readByte() {
+        case 0: self.subject = .table
+        case 1: self.subject = .column(try reader.readString())
+        case 2: self.subject = .index(try reader.readString())
+        case let tag: throw BinaryDecodingError(.invalidValue, at: tagAt, "SchemaIncompatibility subject tag \(tag)")
+        }
+        self.attribute = try reader.readString()
+        self.message = try reader.readString()
+    }
 }

@@ -50,9 +50,9 @@ public enum SchemaLattice {
             case (let x?, let y?):
                 joined.columns.append(try self.joinColumns(self.resolved(x, in: a), self.resolved(y, in: b)))
             case (let x?, nil):
-                joined.columns.append(self.resolved(x, in: a))
+                joined.columns.append(self.joinedWithMissing(self.resolved(x, in: a)))
             case (nil, let y?):
-                joined.columns.append(self.resolved(y, in: b))
+                joined.columns.append(self.joinedWithMissing(self.resolved(y, in: b)))
             case (nil, nil):
                 break
             }
@@ -66,6 +66,38 @@ public enum SchemaLattice {
         joined.options.autoIncrement = self.maxOptional(a.options.autoIncrement, b.options.autoIncrement)
         joined.options.other = a.options.other.isEmpty ? b.options.other : a.options.other
         return joined
+    }
+
+    /// A column joined with its absence. A NOT NULL column without a default gets MySQL's implicit
+    /// default for its type (0, '', the first ENUM member, the zero date), as DM does, so that rows
+    /// from the table lacking the column still fit the joined schema. Types that cannot have a
+    /// literal default (BLOB, TEXT, JSON, spatial) are kept as they are.
+    static func joinedWithMissing(_ column: ColumnInfo) -> ColumnInfo {
+        guard !column.canBeOmitted, let value = self.implicitDefault(for: column.type) else { return column }
+        var copy = column
+        copy.defaultValue = value
+        return copy
+    }
+
+    /// MySQL's implicit default of a NOT NULL column ("Data Type Default Values").
+    static func implicitDefault(for type: ColumnType) -> DefaultValue? {
+        switch type.base {
+        case .tinyint, .smallint, .mediumint, .int, .bigint, .decimal, .float, .double, .bit, .year:
+            return .number("0")
+        case .char, .varchar, .binary, .varbinary, .set:
+            return .string("")
+        case .enum:
+            return type.elements.first.map { .string($0) }
+        case .date:
+            return .string("0000-00-00")
+        case .datetime, .timestamp:
+            return .string("0000-00-00 00:00:00")
+        case .time:
+            return .string("00:00:00")
+        case .tinyblob, .blob, .mediumblob, .longblob, .tinytext, .text, .mediumtext, .longtext, .json, .geometry,
+            .point, .linestring, .polygon, .multipoint, .multilinestring, .multipolygon, .geometrycollection:
+            return nil
+        }
     }
 
     // MARK: - Indexes

@@ -1,3 +1,5 @@
+public import BinaryCoding
+
 /// The result of comparing two schemas in the lattice: `less` means the first accepts a subset of
 /// what the second accepts (fewer columns, narrower types, more constraints).
 public enum SchemaOrder: Sendable, Hashable, Codable, CaseIterable {
@@ -40,6 +42,26 @@ struct OrderAccumulator {
             throw SchemaIncompatibility(
                 .contradictoryOrder, subject, attribute: attribute,
                 "\(subject) \(attribute) orders the schemas opposite to \(self.decidedBy ?? "an earlier attribute")")
+        }
+    }
+}
+
+extension SchemaOrder: BinaryCodable {
+    public func encode(to writer: inout ByteWriter) {
+        switch self {
+        case .less: writer.writeByte(0)
+        case .equal: writer.writeByte(1)
+        case .greater: writer.writeByte(2)
+        }
+    }
+
+    public init(from reader: inout ByteReader) throws(BinaryDecodingError) {
+        let at = reader.offset
+        switch try reader.readByte() {
+        case 0: self = .less
+        case 1: self = .equal
+        case 2: self = .greater
+        case let tag: throw BinaryDecodingError(.invalidValue, at: at, "SchemaOrder tag \(tag)")
         }
     }
 }

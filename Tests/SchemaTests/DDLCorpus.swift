@@ -52,4 +52,9 @@ let unsupportedDDLCorpus: [(sql: String, construct: String)] = [
     ("INSERT INTO t VALUES (1)", "INSERT statement"),
     ("ALTER DATABASE d CHARACTER SET utf8", "ALTER DATABASE"),
     ("CREATE TABLE t (id INT, KEY ((id + 1)))", "functional key part"),
+    ("CREATE TABLE t (id SERIAL)", "column type SERIAL"),
+    ("ALTER TABLE t ADD COLUMN c NVARCHAR(10)", "column type NVARCHAR"),
+    ("ALTER TABLE t DROP INDEX IF EXISTS i", "DROP INDEX IF EXISTS"),
+    ("ALTER TABLE t ADD COLUMN IF NOT EXISTS c INT", "ADD COLUMN IF NOT EXISTS"),
+    ("CREATE TABLE t (id INT) /*!50100 PARTITION BY RANGE (id) (PARTITION p0 VALUES LESS THAN (10)) */", "PARTITION BY"),
 ]

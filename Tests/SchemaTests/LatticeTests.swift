@@ -130,7 +130,11 @@ func col(_ name: String, _ type: ColumnType, nullable: Bool = true, default valu
         let noDefault = table(col("c", ColumnType(.int), nullable: false))
         let error = #expect(throws: SchemaIncompatibility.self) { try SchemaLattice.compare(base, noDefault) }
         #expect(error?.code == .missingColumnWithoutDefault)
-        #expect(try SchemaLattice.join(base, noDefault).column(named: "c") != nil)
+        // Joining with the absence gives the column MySQL's implicit default, so both sides fit the join.
+        let joined = try SchemaLattice.join(base, noDefault)
+        #expect(joined.column(named: "c")?.defaultValue == .number("0"))
+        #expect(try SchemaLattice.compare(base, joined) == .less)
+        #expect(try SchemaLattice.compare(noDefault, joined) == .less)
     }
 
     // DM_040 — utf8 joins with utf8mb4 into utf8mb4.

@@ -85,3 +85,21 @@ let richTable = TableInfo(
         #expect(ColumnInfo(name: "c", type: ColumnType(.int), nullable: false, defaultValue: .number("0")).canBeOmitted)
     }
 }
+
+@Suite struct LatticeCodingTests {
+    @Test(arguments: [
+        SchemaIncompatibility(.defaultMismatch, .column("c"), attribute: "default", "x"),
+        SchemaIncompatibility(.indexMismatch, .index("i"), attribute: "definition", "y"),
+        SchemaIncompatibility(.charsetMismatch, .table, attribute: "charset", "z"),
+    ])
+    func incompatibilityRoundTrip(_ value: SchemaIncompatibility) throws {
+        #expect(try SchemaIncompatibility(decoding: value.encodedBytes()) == value)
+    }
+
+    @Test func orderRoundTrip() throws {
+        for order in SchemaOrder.allCases {
+            #expect(try SchemaOrder(decoding: order.encodedBytes()) == order)
+        }
+        #expect(throws: BinaryDecodingError.self) { try SchemaOrder(decoding: [7]) }
+    }
+}

@@ -28,7 +28,7 @@ import Testing
             "create table t (id int primary key, v varchar(10) not null default 'x''y', key idx (v)) engine=innodb default charset=utf8mb4")
         #expect(
             statement.rendered()
-                == "CREATE TABLE `t` (`id` INT NOT NULL, `v` VARCHAR(10) NOT NULL DEFAULT 'x''y', PRIMARY KEY (`id`), KEY `idx` (`v`)) DEFAULT CHARSET=utf8mb4 ENGINE=innodb")
+                == "CREATE TABLE `t` (`id` INT NOT NULL, `v` VARCHAR(10) NOT NULL DEFAULT 'x''y', PRIMARY KEY (`id`), KEY `idx` (`v`)) ENGINE=innodb DEFAULT CHARSET=utf8mb4")
     }
 
     @Test func databaseRendering() throws {
