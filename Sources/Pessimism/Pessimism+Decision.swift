@@ -43,9 +43,13 @@ extension Pessimism {
             self.offer(InFlightInfo(info: info, taskSources: taskSources), record: true)
         }
 
-        mutating func operationDone(lock id: LockID, source: SourceID) throws(Pessimism.Error) {
+        mutating func operationDone(lock id: LockID, source: SourceID, lockSerial: UInt64?) throws(Pessimism.Error) {
             guard let lock = self.state.locks[id] else {
                 throw Pessimism.Error(.lockNotFound, "lock \(id) not found")
+            }
+            if let lockSerial, lockSerial != lock.serial {
+                throw Pessimism.Error(
+                    .staleOperation, "done for instance \(lockSerial) of lock \(id), which is now instance \(lock.serial)")
             }
             guard let operation = lock.operations[source] else {
                 throw Pessimism.Error(.operationNotIssued, "no operation was issued to source \(source) in lock \(id)")
@@ -136,7 +140,8 @@ extension Pessimism {
                 if record { self.emit(.infoReported(info: info, taskSources: entry.taskSources)) }
                 self.emit(
                     .lockCreated(
-                        lock: info.lockID, task: info.task, downstream: info.downstream, owner: source,
+                        lock: info.lockID, serial: self.state.nextLockSerial, task: info.task,
+                        downstream: info.downstream, owner: source,
                         ddls: info.ddls, sources: entry.taskSources.union([source])))
                 self.advance(info.lockID)
                 return
@@ -179,7 +184,8 @@ extension Pessimism {
             guard let lock = self.state.locks[id], lock.operations[lock.owner] == nil else { return }
             self.emit(
                 .operationIssued(
-                    PessimismOperation(lock: id, task: lock.task, source: lock.owner, ddls: lock.ddls, exec: true)))
+                    PessimismOperation(
+                        lock: id, lockSerial: lock.serial, task: lock.task, source: lock.owner, ddls: lock.ddls, exec: true)))
         }
 
         /// Skip operations to every synced non-owner that has none yet.
@@ -188,7 +194,8 @@ extension Pessimism {
             for source in lock.ready.sorted() where source != lock.owner && lock.operations[source] == nil {
                 self.emit(
                     .operationIssued(
-                        PessimismOperation(lock: id, task: lock.task, source: source, ddls: lock.ddls, exec: false)))
+                        PessimismOperation(
+                        lock: id, lockSerial: lock.serial, task: lock.task, source: source, ddls: lock.ddls, exec: false)))
             }
         }
 

@@ -18,8 +18,10 @@ extension Pessimism {
             let key = InfoKey(task: info.task, source: info.source)
             if state.infos[key]?.info == info { state.infos[key] = nil }
 
-        case .lockCreated(let id, let task, let downstream, let owner, let ddls, let sources):
-            state.locks[id] = Lock(id: id, task: task, downstream: downstream, owner: owner, ddls: ddls, sources: sources)
+        case .lockCreated(let id, let serial, let task, let downstream, let owner, let ddls, let sources):
+            state.locks[id] = Lock(
+                id: id, serial: serial, task: task, downstream: downstream, owner: owner, ddls: ddls, sources: sources)
+            state.nextLockSerial = max(state.nextLockSerial, serial + 1)
 
         case .sourceSynced(let id, let source):
             state.locks[id]?.ready.insert(source)

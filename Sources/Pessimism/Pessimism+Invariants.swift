@@ -6,6 +6,9 @@ extension Pessimism.State {
     public func checkInvariants() throws(InvariantViolation) {
         for (id, lock) in self.locks {
             try Self.check(lock, id: id)
+            guard lock.serial < self.nextLockSerial else {
+                throw InvariantViolation("lock \(id) has serial \(lock.serial), not below the next serial \(self.nextLockSerial)")
+            }
         }
         for (key, entry) in self.infos {
             let info = entry.info
@@ -32,6 +35,7 @@ extension Pessimism.State {
             throw InvariantViolation("lock under \(id) has id \(lock.id) for \(lock.task) \(lock.downstream)")
         }
         guard !lock.ddls.isEmpty else { throw InvariantViolation("lock \(id) has no DDL") }
+        guard lock.serial > 0 else { throw InvariantViolation("lock \(id) has no serial") }
         guard lock.ready.contains(lock.owner) else {
             throw InvariantViolation("owner \(lock.owner) of lock \(id) is not synced")
         }
@@ -40,7 +44,9 @@ extension Pessimism.State {
         }
         var execCount = 0
         for (source, op) in lock.operations {
-            guard op.source == source, op.lock == id, op.task == lock.task, op.ddls == lock.ddls else {
+            guard op.source == source, op.lock == id, op.lockSerial == lock.serial, op.task == lock.task,
+                op.ddls == lock.ddls
+            else {
                 throw InvariantViolation("operation \(op) is filed under lock \(id) source \(source)")
             }
             // done ⊆ ready follows from this.

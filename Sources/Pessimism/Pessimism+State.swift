@@ -13,23 +13,31 @@ extension Pessimism {
         public var infos: [InfoKey: InFlightInfo]
         /// The latest rejected Info per task and source, kept until superseded.
         public var rejected: [InfoKey: RejectedInfo]
+        /// The serial the next lock gets; only grows, so lock instances are never confused.
+        public var nextLockSerial: UInt64
 
         public init() {
             self.locks = [:]
             self.infos = [:]
             self.rejected = [:]
+            self.nextLockSerial = 1
         }
+
+        /// No lock, no Info in flight, no rejection on record.
+        public var isIdle: Bool { self.locks.isEmpty && self.infos.isEmpty && self.rejected.isEmpty }
 
         public func encode(to writer: inout ByteWriter) {
             writer.writeDictionary(self.locks)
             writer.writeDictionary(self.infos)
             writer.writeDictionary(self.rejected)
+            writer.writeVarUInt(self.nextLockSerial)
         }
 
         public init(from reader: inout ByteReader) throws(BinaryDecodingError) {
             self.locks = try reader.readDictionary()
             self.infos = try reader.readDictionary()
             self.rejected = try reader.readDictionary()
+            self.nextLockSerial = try reader.readVarUInt()
         }
     }
 

@@ -27,8 +27,10 @@ public enum Pessimism: Decider {
         /// A worker reports its source is blocked at `info.ddls`. `taskSources` are the sources of
         /// the task's subtasks now (DM's `sources` argument of `TrySync`).
         case reportInfo(PessimismInfo, taskSources: Set<SourceID>)
-        /// A worker executed or skipped the DDLs of `lock` as its operation told it.
-        case operationDone(lock: LockID, source: SourceID)
+        /// A worker executed or skipped the DDLs of `lock` as its operation told it. `lockSerial`
+        /// is the operation's `lockSerial`; when given, a done for an earlier instance of the lock
+        /// is refused instead of completing the current one.
+        case operationDone(lock: LockID, source: SourceID, lockSerial: UInt64? = nil)
         /// Operator: `shard-ddl-lock unlock <lock> [--owner source] [--force-remove]`.
         case unlock(LockID, owner: SourceID?, forceRemove: Bool)
         /// Engine: `source` no longer belongs to `task` (stop-task -s, source removed).
@@ -50,6 +52,8 @@ public enum Pessimism: Decider {
             case ownerAlreadyExecuting
             /// The source has no operation in this lock to be done with.
             case operationNotIssued
+            /// The done names an earlier instance of the lock (a late or repeated done).
+            case staleOperation
         }
 
         public var code: Code
@@ -68,8 +72,8 @@ public enum Pessimism: Decider {
         switch command {
         case .reportInfo(let info, let taskSources):
             try decision.reportInfo(info, taskSources: taskSources)
-        case .operationDone(let lock, let source):
-            try decision.operationDone(lock: lock, source: source)
+        case .operationDone(let lock, let source, let lockSerial):
+            try decision.operationDone(lock: lock, source: source, lockSerial: lockSerial)
         case .unlock(let lock, let owner, let forceRemove):
             try decision.unlock(lock, owner: owner, forceRemove: forceRemove)
         case .sourceLeftTask(let task, let source):

@@ -87,7 +87,12 @@ public struct PessimismCommandGenerator {
         // Mostly pending operations; sometimes a repeated done.
         let pool = pending.isEmpty || Int.random(in: 0..<20, using: &rng) == 0 ? operations : pending
         guard let op = pool.randomElement(using: &rng) else { return nil }
-        return .operationDone(lock: op.lock, source: op.source)
+        // Workers echo the lock serial; sometimes an old one (a late done) or none at all.
+        switch Int.random(in: 0..<20, using: &rng) {
+        case 0: return .operationDone(lock: op.lock, source: op.source, lockSerial: op.lockSerial - 1)
+        case 1..<4: return .operationDone(lock: op.lock, source: op.source)
+        default: return .operationDone(lock: op.lock, source: op.source, lockSerial: op.lockSerial)
+        }
     }
 
     private func unlock(state: Pessimism.State, rng: inout SeededRandom) -> Pessimism.Command {

@@ -111,7 +111,7 @@ struct BeyondDMTests {
         try h.report(F.info(F.source1, Self.add))
         let events = try h.run(.sourceLeftTask(task: F.task, source: F.source1))
         #expect(events == [.sourceLeftTask(task: F.task, source: F.source1), .lockRemoved(lock: F.lock, reason: .abandoned)])
-        #expect(h.state == Pessimism.State())
+        #expect(h.state.isIdle)
     }
 
     @Test("A source whose part is done leaving the task does not disturb the lock")
@@ -149,13 +149,13 @@ struct BeyondDMTests {
         #expect(h.state.locks.isEmpty)
         // source2 restarts from a checkpoint before the DDL and re-sends it.
         let events = try h.report(F.info(F.source2, Self.add))
-        #expect(events.contains(.lockCreated(lock: F.lock, task: F.task, downstream: F.table, owner: F.source2, ddls: [Self.add], sources: h.taskSources)))
+        #expect(events.contains(.lockCreated(lock: F.lock, serial: 2, task: F.task, downstream: F.table, owner: F.source2, ddls: [Self.add], sources: h.taskSources)))
         #expect(h.state.lock(F.lock)?.unsyncedSources == [F.source1])
         try h.run(.unlock(F.lock, owner: nil, forceRemove: false))
         #expect(h.state.pendingOperations(task: F.task, source: F.source2).map(\.exec) == [true])  // re-executes (idempotent DDL)
-        #expect(try h.done(F.source2) == [F.done(F.source2), F.skip(F.source1, [Self.add])])
+        #expect(try h.done(F.source2) == [F.done(F.source2), F.skip(F.source1, [Self.add], serial: 2)])
         try h.done(F.source1)
-        #expect(h.state == Pessimism.State())
+        #expect(h.state.isIdle)
     }
 
     @Test("Unlock of an unknown lock is a typed error; nothing is appended")
@@ -208,8 +208,19 @@ struct BeyondDMTests {
             F.skip(F.source2, [Self.add]),
             .lockRemoved(lock: F.lock, reason: .forced),
         ])
-        #expect(h.state == Pessimism.State())
+        #expect(h.state.isIdle)
         #expect(errorCode(.operationDone(lock: F.lock, source: F.source1), h.state) == .lockNotFound)
+    }
+
+    @Test("P2/P3 dm#1253, dm#936: a late done for an earlier instance of the lock cannot complete the next one")
+    func staleDoneRefused() throws {
+        var h = Harness(taskSources: [F.source1])
+        try h.report(F.info(F.source1, Self.add))
+        try h.run(.operationDone(lock: F.lock, source: F.source1, lockSerial: 1))
+        try h.report(F.info(F.source1, Self.addOther))  // the next DDL: instance 2 of the same lock id
+        #expect(h.state.lock(F.lock)?.serial == 2)
+        #expect(errorCode(.operationDone(lock: F.lock, source: F.source1, lockSerial: 1), h.state) == .staleOperation)
+        #expect(try h.run(.operationDone(lock: F.lock, source: F.source1, lockSerial: 2)).last == .lockRemoved(lock: F.lock, reason: .resolved))
     }
 
     @Test("A done for a source without an operation is refused; an empty Info is refused")

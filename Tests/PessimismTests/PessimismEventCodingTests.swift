@@ -16,7 +16,7 @@ struct PessimismEventCodingTests {
         .infoRejected(info: F.info(F.source2, "c"), reason: .ddlsDiffer(lockDDLs: ["a"])),
         .infoRejected(info: F.info(F.source2, "c"), reason: .anotherDDLInFlight(lock: F.lock, ddls: ["x"])),
         .infoRejected(info: F.info(F.source2, "c"), reason: .sourceNotInTask),
-        .lockCreated(lock: F.lock, task: F.task, downstream: F.table, owner: F.source1, ddls: ["a"], sources: [F.source1, F.source2]),
+        .lockCreated(lock: F.lock, serial: 7, task: F.task, downstream: F.table, owner: F.source1, ddls: ["a"], sources: [F.source1, F.source2]),
         .sourceSynced(lock: F.lock, source: F.source2),
         .sourcesAdded(lock: F.lock, sources: [F.source3]),
         F.exec(F.source1, ["a"]),

@@ -63,6 +63,13 @@ struct PessimismPropertyTests {
         var replayed = Pessimism.State()
         for event in log { Pessimism.evolve(&replayed, event) }
         #expect(replayed == state, "seed \(seed)")
+        // Rebuild = snapshot at some sequence number, decoded, then the tail folded on top.
+        let cut = log.count / 3
+        var prefix = Pessimism.State()
+        for event in log.prefix(cut) { Pessimism.evolve(&prefix, event) }
+        var rebuilt = try Pessimism.State(decoding: prefix.encodedBytes())
+        for event in log.dropFirst(cut) { Pessimism.evolve(&rebuilt, event) }
+        #expect(rebuilt == state, "seed \(seed)")
         let bytes = state.encodedBytes()
         #expect(try Pessimism.State(decoding: bytes) == state, "seed \(seed)")
         #expect(replayed.encodedBytes() == bytes, "seed \(seed)")

@@ -13,7 +13,8 @@ public enum PessimismEvent: EventCategoryCodable {
     /// Fact: a report was not accepted; kept visible (DM dropped it silently, dm#628).
     case infoRejected(info: PessimismInfo, reason: PessimismRejection)
     /// Decision: the first Info for `lock` created it; its source is the owner and is synced.
-    case lockCreated(lock: LockID, task: TaskName, downstream: TableName, owner: SourceID, ddls: [String], sources: Set<SourceID>)
+    /// `serial` numbers lock instances (ids are reused by successive DDLs on one table).
+    case lockCreated(lock: LockID, serial: UInt64, task: TaskName, downstream: TableName, owner: SourceID, ddls: [String], sources: Set<SourceID>)
     /// Decision: `source` reported the lock's DDLs and is now synced (ready).
     case sourceSynced(lock: LockID, source: SourceID)
     /// Decision: sources that joined the task after the lock was created are now expected too
@@ -78,7 +79,7 @@ public enum PessimismEvent: EventCategoryCodable {
         switch self {
         case .infoReported(let info, _), .infoRejected(let info, _):
             [.lock(info.lockID.rawValue), .task(info.task.rawValue), .source(info.source.rawValue)]
-        case .lockCreated(let lock, let task, _, let owner, _, _):
+        case .lockCreated(let lock, _, let task, _, let owner, _, _):
             [.lock(lock.rawValue), .task(task.rawValue), .source(owner.rawValue)]
         case .sourceSynced(let lock, let source):
             Self.lockSubjects(lock) + [.source(source.rawValue)]
@@ -114,8 +115,9 @@ public enum PessimismEvent: EventCategoryCodable {
         case .infoRejected(let info, let reason):
             writer.write(info)
             writer.write(reason)
-        case .lockCreated(let lock, let task, let downstream, let owner, let ddls, let sources):
+        case .lockCreated(let lock, let serial, let task, let downstream, let owner, let ddls, let sources):
             writer.write(lock)
+            writer.writeVarUInt(serial)
             writer.write(task)
             writer.write(downstream)
             writer.write(owner)
@@ -160,7 +162,7 @@ public enum PessimismEvent: EventCategoryCodable {
         case 2: self = .infoRejected(info: try reader.read(), reason: try reader.read())
         case 3:
             self = .lockCreated(
-                lock: try reader.read(), task: try reader.read(), downstream: try reader.read(),
+                lock: try reader.read(), serial: try reader.readVarUInt(), task: try reader.read(), downstream: try reader.read(),
                 owner: try reader.read(), ddls: try reader.readArray(), sources: try reader.readSet())
         case 4: self = .sourceSynced(lock: try reader.read(), source: try reader.read())
         case 5: self = .sourcesAdded(lock: try reader.read(), sources: try reader.readSet())
