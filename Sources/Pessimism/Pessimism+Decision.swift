@@ -26,7 +26,7 @@ extension Pessimism {
             }
             let key = InfoKey(task: info.task, source: info.source)
             guard taskSources.contains(info.source) else {
-                self.reject(info, .sourceNotInTask)
+                self.reject(info, .sourceNotInTask, taskSources: taskSources)
                 return
             }
             if let current = self.state.infos[key] {
@@ -34,9 +34,10 @@ extension Pessimism {
                 if current.info.lockID == info.lockID && current.info.hasSameDDLs(as: info.ddls) { return }
                 let lock = self.state.locks[current.info.lockID]
                 if let lock, current.info.lockID == info.lockID, lock.ready.contains(info.source) {
-                    self.reject(info, .ddlsDiffer(lockDDLs: lock.ddls))
+                    self.reject(info, .ddlsDiffer(lockDDLs: lock.ddls), taskSources: taskSources)
                 } else {
-                    self.reject(info, .anotherDDLInFlight(lock: current.info.lockID, ddls: current.info.ddls))
+                    self.reject(
+                        info, .anotherDDLInFlight(lock: current.info.lockID, ddls: current.info.ddls), taskSources: taskSources)
                 }
                 return
             }
@@ -124,11 +125,11 @@ extension Pessimism {
 
         // MARK: - Steps
 
-        private mutating func reject(_ info: PessimismInfo, _ reason: PessimismRejection) {
-            let rejection = RejectedInfo(info: info, reason: reason)
+        private mutating func reject(_ info: PessimismInfo, _ reason: PessimismRejection, taskSources: Set<SourceID>) {
             // The same rejected Info re-sent is already on record.
-            if self.state.rejected[InfoKey(task: info.task, source: info.source)] == rejection { return }
-            self.emit(.infoRejected(info: info, reason: reason))
+            let current = self.state.rejected[InfoKey(task: info.task, source: info.source)]
+            if current?.info == info, current?.reason == reason { return }
+            self.emit(.infoRejected(info: info, reason: reason, taskSources: taskSources))
         }
 
         /// DM's `TrySync`: create the lock, join it, or wait for it to be removed first.
@@ -155,7 +156,7 @@ extension Pessimism {
                 return
             }
             guard info.hasSameDDLs(as: lock.ddls) else {
-                self.reject(info, .ddlsDiffer(lockDDLs: lock.ddls))
+                self.reject(info, .ddlsDiffer(lockDDLs: lock.ddls), taskSources: entry.taskSources)
                 return
             }
             if record { self.emit(.infoReported(info: info, taskSources: entry.taskSources)) }
@@ -199,15 +200,31 @@ extension Pessimism {
             }
         }
 
-        /// Removes the lock, then lets the Infos that waited for it start the next one, in
-        /// source order so the new owner is deterministic.
+        /// Removes the lock, then offers the Infos that waited for it and those rejected because
+        /// they disagreed with it: they start the next lock, in source order so the new owner is
+        /// deterministic. (A rejected Info is offered again without its worker re-sending it, dm#628.)
         private mutating func removeLock(_ id: LockID, _ reason: LockRemovalReason) {
             self.emit(.lockRemoved(lock: id, reason: reason))
-            let waiting = self.state.infos.values.filter { $0.info.lockID == id }.sorted { $0.info.source < $1.info.source }
-            for entry in waiting {
-                // A waiting Info is untouched by earlier iterations except through the lock they create.
-                guard self.state.infos[InfoKey(task: entry.info.task, source: entry.info.source)] == entry else { continue }
-                self.offer(entry, record: false)
+            let waiting = self.state.infos.values.filter { $0.info.lockID == id }
+            let rejected = self.state.rejected.values.filter { rejected in
+                switch rejected.reason {
+                case .ddlsDiffer: rejected.info.lockID == id
+                case .anotherDDLInFlight, .sourceNotInTask: false
+                }
+            }
+            let candidates =
+                waiting.map { (entry: $0, recorded: true) }
+                + rejected.map { (entry: InFlightInfo(info: $0.info, taskSources: $0.taskSources), recorded: false) }
+            for candidate in candidates.sorted(by: { $0.entry.info.source < $1.entry.info.source }) {
+                let info = candidate.entry.info
+                let key = InfoKey(task: info.task, source: info.source)
+                // Skip a candidate an earlier one in this loop superseded.
+                if candidate.recorded {
+                    guard self.state.infos[key] == candidate.entry else { continue }
+                } else {
+                    guard self.state.infos[key] == nil, self.state.rejected[key]?.info == info else { continue }
+                }
+                self.offer(candidate.entry, record: !candidate.recorded)
             }
         }
     }

@@ -88,14 +88,17 @@ extension Pessimism {
         }
     }
 
-    /// A rejected Info and why.
+    /// A rejected Info, why, and the task's sources when it was reported (needed if it is offered
+    /// again and creates a lock).
     public struct RejectedInfo: Sendable, Hashable, Codable, BinaryCodable {
         public var info: PessimismInfo
         public var reason: PessimismRejection
+        public var taskSources: Set<SourceID>
 
-        public init(info: PessimismInfo, reason: PessimismRejection) {
+        public init(info: PessimismInfo, reason: PessimismRejection, taskSources: Set<SourceID>) {
             self.info = info
             self.reason = reason
+            self.taskSources = taskSources
         }
 
         /// The operator-facing text (DM's wording for a DDL mismatch).
@@ -104,11 +107,13 @@ extension Pessimism {
         public func encode(to writer: inout ByteWriter) {
             writer.write(self.info)
             writer.write(self.reason)
+            writer.writeSet(self.taskSources)
         }
 
         public init(from reader: inout ByteReader) throws(BinaryDecodingError) {
             self.info = try reader.read()
             self.reason = try reader.read()
+            self.taskSources = try reader.readSet()
         }
     }
 }

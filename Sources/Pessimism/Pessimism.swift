@@ -9,12 +9,14 @@ public import Domain
 ///
 /// Differences from DM, each answering a pain point of `dm-reference.md` §5.1:
 /// - A mismatching Info is recorded as `infoRejected` with DM's message instead of being dropped
-///   (P1); a later corrected Info or a manual unlock proceeds.
+///   (P1); a later corrected Info or a manual unlock proceeds, and when the lock it disagreed
+///   with goes (its sources left), the rejected Info is offered again by itself.
 /// - A source leaving the task releases its part of every lock (P5); a removed task drops its
 ///   locks (P6). The engine issues `sourceLeftTask` / `taskRemoved` from scheduling events.
 /// - An Info that arrives while the source's part of the same lock is done but the lock is still
 ///   resolving waits in the state and starts the next lock when the previous one is removed,
-///   instead of racing the removal (dm#1253).
+///   instead of racing the removal (dm#1253). Each lock instance has a serial that operations
+///   carry, so a late done for an earlier instance of a reused lock id is refused (dm#936).
 ///
 /// `decide` is pure and total over the state: it never reads a clock, so DM's "wait up to 10 s
 /// for the owner" of manual unlock becomes a recorded decision completed by later

@@ -41,9 +41,9 @@ struct BeyondDMTests {
         var h = Harness()
         try h.report(F.info(F.source1, Self.add))
         let other = PessimismInfo(task: F.task, source: F.source1, downstream: TableName(schema: "shardddl", table: "tc"), ddls: [Self.add])
-        #expect(try h.report(other) == [.infoRejected(info: other, reason: .anotherDDLInFlight(lock: F.lock, ddls: [Self.add]))])
+        #expect(try h.report(other) == [.infoRejected(info: other, reason: .anotherDDLInFlight(lock: F.lock, ddls: [Self.add]), taskSources: h.taskSources)])
         let changed = F.info(F.source1, Self.addOther)
-        #expect(try h.report(changed) == [.infoRejected(info: changed, reason: .ddlsDiffer(lockDDLs: [Self.add]))])
+        #expect(try h.report(changed) == [.infoRejected(info: changed, reason: .ddlsDiffer(lockDDLs: [Self.add]), taskSources: h.taskSources)])
         #expect(h.state.inFlightInfo(task: F.task, source: F.source1) == F.info(F.source1, Self.add))
     }
 
@@ -71,7 +71,7 @@ struct BeyondDMTests {
     func sourceNotInTask() throws {
         var h = Harness(taskSources: [F.source2])
         let events = try h.report(F.info(F.source1, Self.add))
-        #expect(events == [.infoRejected(info: F.info(F.source1, Self.add), reason: .sourceNotInTask)])
+        #expect(events == [.infoRejected(info: F.info(F.source1, Self.add), reason: .sourceNotInTask, taskSources: h.taskSources)])
         #expect(h.state.locks.isEmpty)
     }
 
@@ -112,6 +112,23 @@ struct BeyondDMTests {
         let events = try h.run(.sourceLeftTask(task: F.task, source: F.source1))
         #expect(events == [.sourceLeftTask(task: F.task, source: F.source1), .lockRemoved(lock: F.lock, reason: .abandoned)])
         #expect(h.state.isIdle)
+    }
+
+    @Test("P1: a rejected Info is offered again when the lock it disagreed with goes (no re-send needed)")
+    func rejectedInfoOfferedAgain() throws {
+        var h = Harness()
+        try h.report(F.info(F.source1, Self.add))
+        let other = F.info(F.source2, Self.addOther)
+        try h.report(other)
+        let events = try h.run(.sourceLeftTask(task: F.task, source: F.source1))
+        #expect(events == [
+            .sourceLeftTask(task: F.task, source: F.source1),
+            .lockRemoved(lock: F.lock, reason: .abandoned),
+            .infoReported(info: other, taskSources: [F.source2]),
+            .lockCreated(lock: F.lock, serial: 2, task: F.task, downstream: F.table, owner: F.source2, ddls: [Self.addOther], sources: [F.source2]),
+            F.exec(F.source2, [Self.addOther], serial: 2),
+        ])
+        #expect(h.state.rejectedInfos().isEmpty)
     }
 
     @Test("A source whose part is done leaving the task does not disturb the lock")

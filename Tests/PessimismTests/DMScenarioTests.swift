@@ -77,7 +77,7 @@ struct DMScenarioTests {
         try h.report(F.info(F.source1, Self.addInt, Self.addInt2))
         let other = F.info(F.source2, Self.addFloat, Self.addFloat2)
         let events = try h.report(other)
-        #expect(events == [.infoRejected(info: other, reason: .ddlsDiffer(lockDDLs: [Self.addInt, Self.addInt2]))])
+        #expect(events == [.infoRejected(info: other, reason: .ddlsDiffer(lockDDLs: [Self.addInt, Self.addInt2]), taskSources: h.taskSources)])
         let rejected = try #require(h.state.rejectedInfos().first)
         #expect(rejected.message.contains("is different with"))
         #expect(rejected.message.hasPrefix("sharding ddls in ddl lock [\(Self.addInt) \(Self.addInt2)]"))
@@ -91,7 +91,7 @@ struct DMScenarioTests {
         try h.report(F.info(F.source1, Self.addInt))
         let events = try h.report(F.info(F.source2, Self.addInt2))
         #expect(events.count == 1)
-        guard case .infoRejected(_, .ddlsDiffer) = events[0] else { Issue.record("expected a rejection, got \(events)"); return }
+        guard case .infoRejected(_, .ddlsDiffer, _) = events[0] else { Issue.record("expected a rejection, got \(events)"); return }
         #expect(h.state.rejectedInfos().map(\.message).allSatisfy { $0.contains("is different with") })
     }
 
@@ -118,7 +118,7 @@ struct DMScenarioTests {
         var h = Harness()
         try h.report(F.info(F.source1, Self.addInt))
         let other = F.info(F.source2, "ALTER TABLE `shardddl`.`tb` ADD COLUMN `new_col1` VARCHAR(10)")
-        #expect(try h.report(other) == [.infoRejected(info: other, reason: .ddlsDiffer(lockDDLs: [Self.addInt]))])
+        #expect(try h.report(other) == [.infoRejected(info: other, reason: .ddlsDiffer(lockDDLs: [Self.addInt]), taskSources: h.taskSources)])
         #expect(h.state.lock(F.lock)?.unsyncedSources == [F.source2])
     }
 

@@ -13,9 +13,9 @@ struct PessimismEventCodingTests {
     /// One value of every case, with optionals both set and unset.
     static let samples: [PessimismEvent] = [
         .infoReported(info: F.info(F.source1, "a", "b"), taskSources: [F.source2, F.source1]),
-        .infoRejected(info: F.info(F.source2, "c"), reason: .ddlsDiffer(lockDDLs: ["a"])),
-        .infoRejected(info: F.info(F.source2, "c"), reason: .anotherDDLInFlight(lock: F.lock, ddls: ["x"])),
-        .infoRejected(info: F.info(F.source2, "c"), reason: .sourceNotInTask),
+        .infoRejected(info: F.info(F.source2, "c"), reason: .ddlsDiffer(lockDDLs: ["a"]), taskSources: [F.source2]),
+        .infoRejected(info: F.info(F.source2, "c"), reason: .anotherDDLInFlight(lock: F.lock, ddls: ["x"]), taskSources: [F.source2]),
+        .infoRejected(info: F.info(F.source2, "c"), reason: .sourceNotInTask, taskSources: []),
         .lockCreated(lock: F.lock, serial: 7, task: F.task, downstream: F.table, owner: F.source1, ddls: ["a"], sources: [F.source1, F.source2]),
         .sourceSynced(lock: F.lock, source: F.source2),
         .sourcesAdded(lock: F.lock, sources: [F.source3]),

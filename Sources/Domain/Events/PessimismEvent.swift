@@ -10,8 +10,9 @@ public enum PessimismEvent: EventCategoryCodable {
     /// at that moment; they become the lock's expected sources if this Info creates or waits for
     /// a lock.
     case infoReported(info: PessimismInfo, taskSources: Set<SourceID>)
-    /// Fact: a report was not accepted; kept visible (DM dropped it silently, dm#628).
-    case infoRejected(info: PessimismInfo, reason: PessimismRejection)
+    /// Fact: a report was not accepted; kept visible (DM dropped it silently, dm#628) and offered
+    /// again when the lock it disagreed with goes. `taskSources` as in `infoReported`.
+    case infoRejected(info: PessimismInfo, reason: PessimismRejection, taskSources: Set<SourceID>)
     /// Decision: the first Info for `lock` created it; its source is the owner and is synced.
     /// `serial` numbers lock instances (ids are reused by successive DDLs on one table).
     case lockCreated(lock: LockID, serial: UInt64, task: TaskName, downstream: TableName, owner: SourceID, ddls: [String], sources: Set<SourceID>)
@@ -77,7 +78,7 @@ public enum PessimismEvent: EventCategoryCodable {
 
     public var subjects: [EventSubject] {
         switch self {
-        case .infoReported(let info, _), .infoRejected(let info, _):
+        case .infoReported(let info, _), .infoRejected(let info, _, _):
             [.lock(info.lockID.rawValue), .task(info.task.rawValue), .source(info.source.rawValue)]
         case .lockCreated(let lock, _, let task, _, let owner, _, _):
             [.lock(lock.rawValue), .task(task.rawValue), .source(owner.rawValue)]
@@ -112,9 +113,10 @@ public enum PessimismEvent: EventCategoryCodable {
         case .infoReported(let info, let taskSources):
             writer.write(info)
             writer.writeSet(taskSources)
-        case .infoRejected(let info, let reason):
+        case .infoRejected(let info, let reason, let taskSources):
             writer.write(info)
             writer.write(reason)
+            writer.writeSet(taskSources)
         case .lockCreated(let lock, let serial, let task, let downstream, let owner, let ddls, let sources):
             writer.write(lock)
             writer.writeVarUInt(serial)
@@ -159,7 +161,7 @@ public enum PessimismEvent: EventCategoryCodable {
     public init(caseTag: UInt8, from reader: inout ByteReader) throws(BinaryDecodingError) {
         switch caseTag {
         case 1: self = .infoReported(info: try reader.read(), taskSources: try reader.readSet())
-        case 2: self = .infoRejected(info: try reader.read(), reason: try reader.read())
+        case 2: self = .infoRejected(info: try reader.read(), reason: try reader.read(), taskSources: try reader.readSet())
         case 3:
             self = .lockCreated(
                 lock: try reader.read(), serial: try reader.readVarUInt(), task: try reader.read(), downstream: try reader.read(),
