@@ -37,7 +37,10 @@ extension Pessimism {
                     self.reject(info, .ddlsDiffer(lockDDLs: lock.ddls), taskSources: taskSources)
                 } else {
                     self.reject(
-                        info, .anotherDDLInFlight(lock: current.info.lockID, ddls: current.info.ddls), taskSources: taskSources)
+                        info,
+                        .anotherDDLInFlight(lock: current.info.lockID, ddls: current.info.ddls),
+                        taskSources: taskSources
+                    )
                 }
                 return
             }
@@ -50,7 +53,9 @@ extension Pessimism {
             }
             if let lockSerial, lockSerial != lock.serial {
                 throw Pessimism.Error(
-                    .staleOperation, "done for instance \(lockSerial) of lock \(id), which is now instance \(lock.serial)")
+                    .staleOperation,
+                    "done for instance \(lockSerial) of lock \(id), which is now instance \(lock.serial)"
+                )
             }
             guard let operation = lock.operations[source] else {
                 throw Pessimism.Error(.operationNotIssued, "no operation was issued to source \(source) in lock \(id)")
@@ -67,12 +72,16 @@ extension Pessimism {
             }
             let newOwner = owner ?? lock.owner
             guard lock.ready.contains(newOwner) else {
-                throw Pessimism.Error(.ownerNotSynced, "source \(newOwner) is not waiting for DDL lock \(id); choose a synced owner")
+                throw Pessimism.Error(
+                    .ownerNotSynced,
+                    "source \(newOwner) is not waiting for DDL lock \(id); choose a synced owner"
+                )
             }
             if newOwner != lock.owner, let exec = lock.execOperation {
                 throw Pessimism.Error(
                     .ownerAlreadyExecuting,
-                    "owner \(lock.owner) was already told to execute lock \(id) (\(exec.done ? "done" : "pending")); use --force-remove or let the owner leave")
+                    "owner \(lock.owner) was already told to execute lock \(id) (\(exec.done ? "done" : "pending")); use --force-remove or let the owner leave"
+                )
             }
             // Unlock may need repeating (DM docs); repeating it without a new choice changes nothing.
             if lock.unlock != nil, !forceRemove, newOwner == lock.owner { return }
@@ -117,7 +126,8 @@ extension Pessimism {
         mutating func taskRemoved(task: TaskName) {
             let ids = self.state.locks.values.filter { $0.task == task }.map(\.id).sorted()
             let referenced =
-                self.state.infos.keys.contains { $0.task == task } || self.state.rejected.keys.contains { $0.task == task }
+                self.state.infos.keys.contains { $0.task == task }
+                || self.state.rejected.keys.contains { $0.task == task }
             guard referenced || !ids.isEmpty else { return }
             self.emit(.taskRemoved(task: task))
             for id in ids { self.emit(.lockRemoved(lock: id, reason: .taskRemoved)) }
@@ -141,9 +151,15 @@ extension Pessimism {
                 if record { self.emit(.infoReported(info: info, taskSources: entry.taskSources)) }
                 self.emit(
                     .lockCreated(
-                        lock: info.lockID, serial: self.state.nextLockSerial, task: info.task,
-                        downstream: info.downstream, owner: source,
-                        ddls: info.ddls, sources: entry.taskSources.union([source])))
+                        lock: info.lockID,
+                        serial: self.state.nextLockSerial,
+                        task: info.task,
+                        downstream: info.downstream,
+                        owner: source,
+                        ddls: info.ddls,
+                        sources: entry.taskSources.union([source])
+                    )
+                )
                 self.advance(info.lockID)
                 return
             }
@@ -186,7 +202,15 @@ extension Pessimism {
             self.emit(
                 .operationIssued(
                     PessimismOperation(
-                        lock: id, lockSerial: lock.serial, task: lock.task, source: lock.owner, ddls: lock.ddls, exec: true)))
+                        lock: id,
+                        lockSerial: lock.serial,
+                        task: lock.task,
+                        source: lock.owner,
+                        ddls: lock.ddls,
+                        exec: true
+                    )
+                )
+            )
         }
 
         /// Skip operations to every synced non-owner that has none yet.
@@ -196,7 +220,15 @@ extension Pessimism {
                 self.emit(
                     .operationIssued(
                         PessimismOperation(
-                        lock: id, lockSerial: lock.serial, task: lock.task, source: source, ddls: lock.ddls, exec: false)))
+                            lock: id,
+                            lockSerial: lock.serial,
+                            task: lock.task,
+                            source: source,
+                            ddls: lock.ddls,
+                            exec: false
+                        )
+                    )
+                )
             }
         }
 

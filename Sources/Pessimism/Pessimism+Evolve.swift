@@ -20,7 +20,14 @@ extension Pessimism {
 
         case .lockCreated(let id, let serial, let task, let downstream, let owner, let ddls, let sources):
             state.locks[id] = Lock(
-                id: id, serial: serial, task: task, downstream: downstream, owner: owner, ddls: ddls, sources: sources)
+                id: id,
+                serial: serial,
+                task: task,
+                downstream: downstream,
+                owner: owner,
+                ddls: ddls,
+                sources: sources
+            )
             state.nextLockSerial = max(state.nextLockSerial, serial + 1)
 
         case .sourceSynced(let id, let source):

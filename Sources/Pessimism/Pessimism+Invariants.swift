@@ -7,7 +7,9 @@ extension Pessimism.State {
         for (id, lock) in self.locks {
             try Self.check(lock, id: id)
             guard lock.serial < self.nextLockSerial else {
-                throw InvariantViolation("lock \(id) has serial \(lock.serial), not below the next serial \(self.nextLockSerial)")
+                throw InvariantViolation(
+                    "lock \(id) has serial \(lock.serial), not below the next serial \(self.nextLockSerial)"
+                )
             }
         }
         for (key, entry) in self.infos {
@@ -25,8 +27,11 @@ extension Pessimism.State {
                 throw InvariantViolation("\(info) is synced in lock \(lock.id) whose DDLs differ")
             }
         }
-        for (key, rejected) in self.rejected where key.task != rejected.info.task || key.source != rejected.info.source {
-            throw InvariantViolation("rejected info under key \(key) belongs to \(rejected.info.task)/\(rejected.info.source)")
+        for (key, rejected) in self.rejected where key.task != rejected.info.task || key.source != rejected.info.source
+        {
+            throw InvariantViolation(
+                "rejected info under key \(key) belongs to \(rejected.info.task)/\(rejected.info.source)"
+            )
         }
     }
 
@@ -40,7 +45,9 @@ extension Pessimism.State {
             throw InvariantViolation("owner \(lock.owner) of lock \(id) is not synced")
         }
         guard lock.ready.isSubset(of: lock.sources) else {
-            throw InvariantViolation("lock \(id) has synced sources \(lock.ready.subtracting(lock.sources)) it does not expect")
+            throw InvariantViolation(
+                "lock \(id) has synced sources \(lock.ready.subtracting(lock.sources)) it does not expect"
+            )
         }
         var execCount = 0
         for (source, op) in lock.operations {

@@ -23,7 +23,13 @@ extension Pessimism {
         public var unlock: UnlockDecision?
 
         public init(
-            id: LockID, serial: UInt64, task: TaskName, downstream: TableName, owner: SourceID, ddls: [String], sources: Set<SourceID>
+            id: LockID,
+            serial: UInt64,
+            task: TaskName,
+            downstream: TableName,
+            owner: SourceID,
+            ddls: [String],
+            sources: Set<SourceID>
         ) {
             self.id = id
             self.serial = serial
@@ -55,7 +61,9 @@ extension Pessimism {
         }
 
         /// True once every expected source executed or skipped the DDLs.
-        public var isResolved: Bool { !self.sources.isEmpty && self.sources.allSatisfy { self.operations[$0]?.done == true } }
+        public var isResolved: Bool {
+            !self.sources.isEmpty && self.sources.allSatisfy { self.operations[$0]?.done == true }
+        }
 
         public func encode(to writer: inout ByteWriter) {
             writer.write(self.id)

@@ -28,12 +28,18 @@ extension Pessimism.State {
             .sorted { $0.id < $1.id }
             .map { lock in
                 Pessimism.LockSummary(
-                    id: lock.id, task: lock.task, downstream: lock.downstream, owner: lock.owner, ddls: lock.ddls,
-                    synced: lock.syncedSources, unsynced: lock.unsyncedSources,
+                    id: lock.id,
+                    task: lock.task,
+                    downstream: lock.downstream,
+                    owner: lock.owner,
+                    ddls: lock.ddls,
+                    synced: lock.syncedSources,
+                    unsynced: lock.unsyncedSources,
                     operations: lock.operations.values.sorted { $0.source < $1.source },
                     waiting: self.waitingInfos(for: lock.id).map(\.source),
                     rejected: self.rejectedInfos(task: lock.task).filter { $0.info.lockID == lock.id },
-                    unlock: lock.unlock)
+                    unlock: lock.unlock
+                )
             }
     }
 

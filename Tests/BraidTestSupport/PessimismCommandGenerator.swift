@@ -58,7 +58,8 @@ public struct PessimismCommandGenerator {
         let task = Self.tasks.randomElement(using: &rng)!
         let members = self.taskSources[task, default: []]
         // Rarely a source outside the task (rejected as `sourceNotInTask`).
-        let source = (members.isEmpty || Int.random(in: 0..<50, using: &rng) == 0)
+        let source =
+            (members.isEmpty || Int.random(in: 0..<50, using: &rng) == 0)
             ? Self.sources.randomElement(using: &rng)!
             : members.sorted().randomElement(using: &rng)!
         let key = Pessimism.InfoKey(task: task, source: source)

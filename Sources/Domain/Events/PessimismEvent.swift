@@ -15,7 +15,15 @@ public enum PessimismEvent: EventCategoryCodable {
     case infoRejected(info: PessimismInfo, reason: PessimismRejection, taskSources: Set<SourceID>)
     /// Decision: the first Info for `lock` created it; its source is the owner and is synced.
     /// `serial` numbers lock instances (ids are reused by successive DDLs on one table).
-    case lockCreated(lock: LockID, serial: UInt64, task: TaskName, downstream: TableName, owner: SourceID, ddls: [String], sources: Set<SourceID>)
+    case lockCreated(
+        lock: LockID,
+        serial: UInt64,
+        task: TaskName,
+        downstream: TableName,
+        owner: SourceID,
+        ddls: [String],
+        sources: Set<SourceID>
+    )
     /// Decision: `source` reported the lock's DDLs and is now synced (ready).
     case sourceSynced(lock: LockID, source: SourceID)
     /// Decision: sources that joined the task after the lock was created are now expected too
@@ -161,18 +169,35 @@ public enum PessimismEvent: EventCategoryCodable {
     public init(caseTag: UInt8, from reader: inout ByteReader) throws(BinaryDecodingError) {
         switch caseTag {
         case 1: self = .infoReported(info: try reader.read(), taskSources: try reader.readSet())
-        case 2: self = .infoRejected(info: try reader.read(), reason: try reader.read(), taskSources: try reader.readSet())
+        case 2:
+            self = .infoRejected(info: try reader.read(), reason: try reader.read(), taskSources: try reader.readSet())
         case 3:
             self = .lockCreated(
-                lock: try reader.read(), serial: try reader.readVarUInt(), task: try reader.read(), downstream: try reader.read(),
-                owner: try reader.read(), ddls: try reader.readArray(), sources: try reader.readSet())
+                lock: try reader.read(),
+                serial: try reader.readVarUInt(),
+                task: try reader.read(),
+                downstream: try reader.read(),
+                owner: try reader.read(),
+                ddls: try reader.readArray(),
+                sources: try reader.readSet()
+            )
         case 4: self = .sourceSynced(lock: try reader.read(), source: try reader.read())
         case 5: self = .sourcesAdded(lock: try reader.read(), sources: try reader.readSet())
         case 6: self = .operationIssued(try reader.read())
         case 7: self = .operationDone(lock: try reader.read(), task: try reader.read(), source: try reader.read())
-        case 8: self = .unlockRequested(lock: try reader.read(), owner: try reader.readOptional(), forceRemove: try reader.readBool())
+        case 8:
+            self = .unlockRequested(
+                lock: try reader.read(),
+                owner: try reader.readOptional(),
+                forceRemove: try reader.readBool()
+            )
         case 9: self = .sourceLeftTask(task: try reader.read(), source: try reader.read())
-        case 10: self = .sourceReleased(lock: try reader.read(), source: try reader.read(), newOwner: try reader.readOptional())
+        case 10:
+            self = .sourceReleased(
+                lock: try reader.read(),
+                source: try reader.read(),
+                newOwner: try reader.readOptional()
+            )
         case 11: self = .lockResolved(lock: try reader.read())
         case 12: self = .lockRemoved(lock: try reader.read(), reason: try reader.read())
         case 13: self = .taskRemoved(task: try reader.read())

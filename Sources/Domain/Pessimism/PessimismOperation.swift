@@ -16,7 +16,15 @@ public struct PessimismOperation: Sendable, Hashable, Codable, BinaryCodable, Cu
     /// Set once the source reported it executed or skipped the DDLs.
     public var done: Bool
 
-    public init(lock: LockID, lockSerial: UInt64, task: TaskName, source: SourceID, ddls: [String], exec: Bool, done: Bool = false) {
+    public init(
+        lock: LockID,
+        lockSerial: UInt64,
+        task: TaskName,
+        source: SourceID,
+        ddls: [String],
+        exec: Bool,
+        done: Bool = false
+    ) {
         self.lock = lock
         self.lockSerial = lockSerial
         self.task = task
