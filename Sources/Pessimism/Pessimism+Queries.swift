@@ -4,6 +4,8 @@ extension Pessimism {
     /// One lock as `shard-ddl-lock` / the API show it.
     public struct LockSummary: Sendable, Hashable, Codable {
         public var id: LockID
+        /// Which instance of the lock id this is (ids are reused by successive DDLs).
+        public var serial: UInt64
         public var task: TaskName
         public var downstream: TableName
         public var owner: SourceID
@@ -29,6 +31,7 @@ extension Pessimism.State {
             .map { lock in
                 Pessimism.LockSummary(
                     id: lock.id,
+                    serial: lock.serial,
                     task: lock.task,
                     downstream: lock.downstream,
                     owner: lock.owner,

@@ -23,6 +23,19 @@ struct BeyondDMTests {
         #expect(try h.done(F.source1) == [])  // a repeated done is harmless too
     }
 
+    @Test("DM_097 / DM_RestartMaster: a new leader rebuilds the lock from the log and decides the same")
+    func leaderChangeMidLock() throws {
+        var h = Harness()
+        try h.report(F.info(F.source1, Self.add))
+        try h.report(F.info(F.source2, Self.add))
+        var rebuilt = h
+        rebuilt.state = h.replayed()
+        #expect(rebuilt.state == h.state)
+        // Nothing is re-sent on rebuild; the next fact produces the same decisions on both.
+        #expect(try rebuilt.done(F.source1) == h.done(F.source1))
+        #expect(try rebuilt.done(F.source2) == h.done(F.source2))
+    }
+
     @Test("P1 dm#628: a rejected Info stays visible, a corrected one later proceeds and clears it")
     func rejectedThenCorrected() throws {
         var h = Harness()
