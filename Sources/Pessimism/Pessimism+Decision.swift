@@ -25,13 +25,15 @@ extension Pessimism {
                 throw Pessimism.Error(.emptyDDLs, "\(info) carries no DDL statement")
             }
             let key = InfoKey(task: info.task, source: info.source)
+            let current = self.state.infos[key]
+            // A restarted worker re-sends the Info it is blocked on: nothing new happened. (Checked
+            // first so a stale task-source set cannot knock an accepted Info out of its lock.)
+            if let current, current.info.lockID == info.lockID, current.info.hasSameDDLs(as: info.ddls) { return }
             guard taskSources.contains(info.source) else {
                 self.reject(info, .sourceNotInTask, taskSources: taskSources)
                 return
             }
-            if let current = self.state.infos[key] {
-                // A restarted worker re-sends the Info it is blocked on: nothing new happened.
-                if current.info.lockID == info.lockID && current.info.hasSameDDLs(as: info.ddls) { return }
+            if let current {
                 let lock = self.state.locks[current.info.lockID]
                 if let lock, current.info.lockID == info.lockID, lock.ready.contains(info.source) {
                     self.reject(info, .ddlsDiffer(lockDDLs: lock.ddls), taskSources: taskSources)

@@ -115,6 +115,12 @@ struct BeyondDMTests {
             ]
         )
         #expect(h.state.locks.isEmpty)
+        // An accepted Info re-sent with a stale source set stays accepted.
+        h.taskSources = [F.source1, F.source2]
+        try h.report(F.info(F.source2, Self.add))
+        h.taskSources = [F.source1]
+        #expect(try h.report(F.info(F.source2, Self.add)) == [])
+        #expect(h.state.inFlightInfo(task: F.task, source: F.source2) != nil)
     }
 
     @Test("P5: a source leaving mid-lock releases its part; the remaining synced sources proceed")
