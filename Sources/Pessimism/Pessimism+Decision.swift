@@ -25,27 +25,39 @@ extension Pessimism {
                 throw Pessimism.Error(.emptyDDLs, "\(info) carries no DDL statement")
             }
             let key = InfoKey(task: info.task, source: info.source)
+            let current = self.state.infos[key]
+            // A restarted worker re-sends the Info it is blocked on: nothing new happened. (Checked
+            // first so a stale task-source set cannot knock an accepted Info out of its lock.)
+            if let current, current.info.lockID == info.lockID, current.info.hasSameDDLs(as: info.ddls) { return }
             guard taskSources.contains(info.source) else {
-                self.reject(info, .sourceNotInTask)
+                self.reject(info, .sourceNotInTask, taskSources: taskSources)
                 return
             }
-            if let current = self.state.infos[key] {
-                // A restarted worker re-sends the Info it is blocked on: nothing new happened.
-                if current.info.lockID == info.lockID && current.info.hasSameDDLs(as: info.ddls) { return }
+            if let current {
                 let lock = self.state.locks[current.info.lockID]
                 if let lock, current.info.lockID == info.lockID, lock.ready.contains(info.source) {
-                    self.reject(info, .ddlsDiffer(lockDDLs: lock.ddls))
+                    self.reject(info, .ddlsDiffer(lockDDLs: lock.ddls), taskSources: taskSources)
                 } else {
-                    self.reject(info, .anotherDDLInFlight(lock: current.info.lockID, ddls: current.info.ddls))
+                    self.reject(
+                        info,
+                        .anotherDDLInFlight(lock: current.info.lockID, ddls: current.info.ddls),
+                        taskSources: taskSources
+                    )
                 }
                 return
             }
             self.offer(InFlightInfo(info: info, taskSources: taskSources), record: true)
         }
 
-        mutating func operationDone(lock id: LockID, source: SourceID) throws(Pessimism.Error) {
+        mutating func operationDone(lock id: LockID, source: SourceID, lockSerial: UInt64?) throws(Pessimism.Error) {
             guard let lock = self.state.locks[id] else {
                 throw Pessimism.Error(.lockNotFound, "lock \(id) not found")
+            }
+            if let lockSerial, lockSerial != lock.serial {
+                throw Pessimism.Error(
+                    .staleOperation,
+                    "done for instance \(lockSerial) of lock \(id), which is now instance \(lock.serial)"
+                )
             }
             guard let operation = lock.operations[source] else {
                 throw Pessimism.Error(.operationNotIssued, "no operation was issued to source \(source) in lock \(id)")
@@ -62,12 +74,16 @@ extension Pessimism {
             }
             let newOwner = owner ?? lock.owner
             guard lock.ready.contains(newOwner) else {
-                throw Pessimism.Error(.ownerNotSynced, "source \(newOwner) is not waiting for DDL lock \(id); choose a synced owner")
+                throw Pessimism.Error(
+                    .ownerNotSynced,
+                    "source \(newOwner) is not waiting for DDL lock \(id); choose a synced owner"
+                )
             }
             if newOwner != lock.owner, let exec = lock.execOperation {
                 throw Pessimism.Error(
                     .ownerAlreadyExecuting,
-                    "owner \(lock.owner) was already told to execute lock \(id) (\(exec.done ? "done" : "pending")); use --force-remove or let the owner leave")
+                    "owner \(lock.owner) was already told to execute lock \(id) (\(exec.done ? "done" : "pending")); use --force-remove or let the owner leave"
+                )
             }
             // Unlock may need repeating (DM docs); repeating it without a new choice changes nothing.
             if lock.unlock != nil, !forceRemove, newOwner == lock.owner { return }
@@ -112,7 +128,8 @@ extension Pessimism {
         mutating func taskRemoved(task: TaskName) {
             let ids = self.state.locks.values.filter { $0.task == task }.map(\.id).sorted()
             let referenced =
-                self.state.infos.keys.contains { $0.task == task } || self.state.rejected.keys.contains { $0.task == task }
+                self.state.infos.keys.contains { $0.task == task }
+                || self.state.rejected.keys.contains { $0.task == task }
             guard referenced || !ids.isEmpty else { return }
             self.emit(.taskRemoved(task: task))
             for id in ids { self.emit(.lockRemoved(lock: id, reason: .taskRemoved)) }
@@ -120,11 +137,11 @@ extension Pessimism {
 
         // MARK: - Steps
 
-        private mutating func reject(_ info: PessimismInfo, _ reason: PessimismRejection) {
-            let rejection = RejectedInfo(info: info, reason: reason)
+        private mutating func reject(_ info: PessimismInfo, _ reason: PessimismRejection, taskSources: Set<SourceID>) {
             // The same rejected Info re-sent is already on record.
-            if self.state.rejected[InfoKey(task: info.task, source: info.source)] == rejection { return }
-            self.emit(.infoRejected(info: info, reason: reason))
+            let current = self.state.rejected[InfoKey(task: info.task, source: info.source)]
+            if current?.info == info, current?.reason == reason { return }
+            self.emit(.infoRejected(info: info, reason: reason, taskSources: taskSources))
         }
 
         /// DM's `TrySync`: create the lock, join it, or wait for it to be removed first.
@@ -136,8 +153,15 @@ extension Pessimism {
                 if record { self.emit(.infoReported(info: info, taskSources: entry.taskSources)) }
                 self.emit(
                     .lockCreated(
-                        lock: info.lockID, task: info.task, downstream: info.downstream, owner: source,
-                        ddls: info.ddls, sources: entry.taskSources.union([source])))
+                        lock: info.lockID,
+                        serial: self.state.nextLockSerial,
+                        task: info.task,
+                        downstream: info.downstream,
+                        owner: source,
+                        ddls: info.ddls,
+                        sources: entry.taskSources.union([source])
+                    )
+                )
                 self.advance(info.lockID)
                 return
             }
@@ -150,7 +174,7 @@ extension Pessimism {
                 return
             }
             guard info.hasSameDDLs(as: lock.ddls) else {
-                self.reject(info, .ddlsDiffer(lockDDLs: lock.ddls))
+                self.reject(info, .ddlsDiffer(lockDDLs: lock.ddls), taskSources: entry.taskSources)
                 return
             }
             if record { self.emit(.infoReported(info: info, taskSources: entry.taskSources)) }
@@ -179,7 +203,16 @@ extension Pessimism {
             guard let lock = self.state.locks[id], lock.operations[lock.owner] == nil else { return }
             self.emit(
                 .operationIssued(
-                    PessimismOperation(lock: id, task: lock.task, source: lock.owner, ddls: lock.ddls, exec: true)))
+                    PessimismOperation(
+                        lock: id,
+                        lockSerial: lock.serial,
+                        task: lock.task,
+                        source: lock.owner,
+                        ddls: lock.ddls,
+                        exec: true
+                    )
+                )
+            )
         }
 
         /// Skip operations to every synced non-owner that has none yet.
@@ -188,19 +221,44 @@ extension Pessimism {
             for source in lock.ready.sorted() where source != lock.owner && lock.operations[source] == nil {
                 self.emit(
                     .operationIssued(
-                        PessimismOperation(lock: id, task: lock.task, source: source, ddls: lock.ddls, exec: false)))
+                        PessimismOperation(
+                            lock: id,
+                            lockSerial: lock.serial,
+                            task: lock.task,
+                            source: source,
+                            ddls: lock.ddls,
+                            exec: false
+                        )
+                    )
+                )
             }
         }
 
-        /// Removes the lock, then lets the Infos that waited for it start the next one, in
-        /// source order so the new owner is deterministic.
+        /// Removes the lock, then offers the Infos that waited for it and those rejected because
+        /// they disagreed with it: they start the next lock, in source order so the new owner is
+        /// deterministic. (A rejected Info is offered again without its worker re-sending it, dm#628.)
         private mutating func removeLock(_ id: LockID, _ reason: PessimisticLockRemovalReason) {
             self.emit(.lockRemoved(lock: id, reason: reason))
-            let waiting = self.state.infos.values.filter { $0.info.lockID == id }.sorted { $0.info.source < $1.info.source }
-            for entry in waiting {
-                // A waiting Info is untouched by earlier iterations except through the lock they create.
-                guard self.state.infos[InfoKey(task: entry.info.task, source: entry.info.source)] == entry else { continue }
-                self.offer(entry, record: false)
+            let waiting = self.state.infos.values.filter { $0.info.lockID == id }
+            let rejected = self.state.rejected.values.filter { rejected in
+                switch rejected.reason {
+                case .ddlsDiffer: rejected.info.lockID == id
+                case .anotherDDLInFlight, .sourceNotInTask: false
+                }
+            }
+            let candidates =
+                waiting.map { (entry: $0, recorded: true) }
+                + rejected.map { (entry: InFlightInfo(info: $0.info, taskSources: $0.taskSources), recorded: false) }
+            for candidate in candidates.sorted(by: { $0.entry.info.source < $1.entry.info.source }) {
+                let info = candidate.entry.info
+                let key = InfoKey(task: info.task, source: info.source)
+                // Skip a candidate an earlier one in this loop superseded.
+                if candidate.recorded {
+                    guard self.state.infos[key] == candidate.entry else { continue }
+                } else {
+                    guard self.state.infos[key] == nil, self.state.rejected[key]?.info == info else { continue }
+                }
+                self.offer(candidate.entry, record: !candidate.recorded)
             }
         }
     }

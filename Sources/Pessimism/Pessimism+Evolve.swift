@@ -12,14 +12,23 @@ extension Pessimism {
             state.infos[key] = InFlightInfo(info: info, taskSources: taskSources)
             state.rejected[key] = nil
 
-        case .infoRejected(let info, let reason):
-            state.rejected[InfoKey(task: info.task, source: info.source)] = RejectedInfo(info: info, reason: reason)
-            // A waiting Info rejected when its turn came is no longer in flight.
+        case .infoRejected(let info, let reason, let taskSources):
             let key = InfoKey(task: info.task, source: info.source)
+            state.rejected[key] = RejectedInfo(info: info, reason: reason, taskSources: taskSources)
+            // A waiting Info rejected when its turn came is no longer in flight.
             if state.infos[key]?.info == info { state.infos[key] = nil }
 
-        case .lockCreated(let id, let task, let downstream, let owner, let ddls, let sources):
-            state.locks[id] = Lock(id: id, task: task, downstream: downstream, owner: owner, ddls: ddls, sources: sources)
+        case .lockCreated(let id, let serial, let task, let downstream, let owner, let ddls, let sources):
+            state.locks[id] = Lock(
+                id: id,
+                serial: serial,
+                task: task,
+                downstream: downstream,
+                owner: owner,
+                ddls: ddls,
+                sources: sources
+            )
+            state.nextLockSerial = max(state.nextLockSerial, serial + 1)
 
         case .sourceSynced(let id, let source):
             state.locks[id]?.ready.insert(source)
@@ -53,6 +62,9 @@ extension Pessimism {
             state.rejected[key] = nil
             for (other, entry) in state.infos where other.task == task && entry.taskSources.contains(source) {
                 state.infos[other]?.taskSources.remove(source)
+            }
+            for (other, entry) in state.rejected where other.task == task && entry.taskSources.contains(source) {
+                state.rejected[other]?.taskSources.remove(source)
             }
 
         case .sourceReleased(let id, let source, let newOwner):

@@ -6,6 +6,11 @@ extension Pessimism.State {
     public func checkInvariants() throws(InvariantViolation) {
         for (id, lock) in self.locks {
             try Self.check(lock, id: id)
+            guard lock.serial < self.nextLockSerial else {
+                throw InvariantViolation(
+                    "lock \(id) has serial \(lock.serial), not below the next serial \(self.nextLockSerial)"
+                )
+            }
         }
         for (key, entry) in self.infos {
             let info = entry.info
@@ -22,8 +27,11 @@ extension Pessimism.State {
                 throw InvariantViolation("\(info) is synced in lock \(lock.id) whose DDLs differ")
             }
         }
-        for (key, rejected) in self.rejected where key.task != rejected.info.task || key.source != rejected.info.source {
-            throw InvariantViolation("rejected info under key \(key) belongs to \(rejected.info.task)/\(rejected.info.source)")
+        for (key, rejected) in self.rejected where key.task != rejected.info.task || key.source != rejected.info.source
+        {
+            throw InvariantViolation(
+                "rejected info under key \(key) belongs to \(rejected.info.task)/\(rejected.info.source)"
+            )
         }
     }
 
@@ -32,15 +40,20 @@ extension Pessimism.State {
             throw InvariantViolation("lock under \(id) has id \(lock.id) for \(lock.task) \(lock.downstream)")
         }
         guard !lock.ddls.isEmpty else { throw InvariantViolation("lock \(id) has no DDL") }
+        guard lock.serial > 0 else { throw InvariantViolation("lock \(id) has no serial") }
         guard lock.ready.contains(lock.owner) else {
             throw InvariantViolation("owner \(lock.owner) of lock \(id) is not synced")
         }
         guard lock.ready.isSubset(of: lock.sources) else {
-            throw InvariantViolation("lock \(id) has synced sources \(lock.ready.subtracting(lock.sources)) it does not expect")
+            throw InvariantViolation(
+                "lock \(id) has synced sources \(lock.ready.subtracting(lock.sources)) it does not expect"
+            )
         }
         var execCount = 0
         for (source, op) in lock.operations {
-            guard op.source == source, op.lock == id, op.task == lock.task, op.ddls == lock.ddls else {
+            guard op.source == source, op.lock == id, op.lockSerial == lock.serial, op.task == lock.task,
+                op.ddls == lock.ddls
+            else {
                 throw InvariantViolation("operation \(op) is filed under lock \(id) source \(source)")
             }
             // done ⊆ ready follows from this.

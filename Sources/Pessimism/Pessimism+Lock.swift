@@ -6,6 +6,8 @@ extension Pessimism {
     /// downstream table before its DDLs run downstream (DM's `pessimism.Lock`).
     public struct Lock: Sendable, Hashable, Codable, BinaryCodable {
         public var id: LockID
+        /// This instance's number; see `PessimismOperation.lockSerial`.
+        public var serial: UInt64
         public var task: TaskName
         public var downstream: TableName
         /// The source that executes the DDLs; always synced.
@@ -21,9 +23,16 @@ extension Pessimism {
         public var unlock: UnlockDecision?
 
         public init(
-            id: LockID, task: TaskName, downstream: TableName, owner: SourceID, ddls: [String], sources: Set<SourceID>
+            id: LockID,
+            serial: UInt64,
+            task: TaskName,
+            downstream: TableName,
+            owner: SourceID,
+            ddls: [String],
+            sources: Set<SourceID>
         ) {
             self.id = id
+            self.serial = serial
             self.task = task
             self.downstream = downstream
             self.owner = owner
@@ -52,10 +61,13 @@ extension Pessimism {
         }
 
         /// True once every expected source executed or skipped the DDLs.
-        public var isResolved: Bool { !self.sources.isEmpty && self.sources.allSatisfy { self.operations[$0]?.done == true } }
+        public var isResolved: Bool {
+            !self.sources.isEmpty && self.sources.allSatisfy { self.operations[$0]?.done == true }
+        }
 
         public func encode(to writer: inout ByteWriter) {
             writer.write(self.id)
+            writer.writeVarUInt(self.serial)
             writer.write(self.task)
             writer.write(self.downstream)
             writer.write(self.owner)
@@ -68,6 +80,7 @@ extension Pessimism {
 
         public init(from reader: inout ByteReader) throws(BinaryDecodingError) {
             self.id = try reader.read()
+            self.serial = try reader.readVarUInt()
             self.task = try reader.read()
             self.downstream = try reader.read()
             self.owner = try reader.read()

@@ -4,6 +4,8 @@ extension Pessimism {
     /// One lock as `shard-ddl-lock` / the API show it.
     public struct LockSummary: Sendable, Hashable, Codable {
         public var id: LockID
+        /// Which instance of the lock id this is (ids are reused by successive DDLs).
+        public var serial: UInt64
         public var task: TaskName
         public var downstream: TableName
         public var owner: SourceID
@@ -28,12 +30,19 @@ extension Pessimism.State {
             .sorted { $0.id < $1.id }
             .map { lock in
                 Pessimism.LockSummary(
-                    id: lock.id, task: lock.task, downstream: lock.downstream, owner: lock.owner, ddls: lock.ddls,
-                    synced: lock.syncedSources, unsynced: lock.unsyncedSources,
+                    id: lock.id,
+                    serial: lock.serial,
+                    task: lock.task,
+                    downstream: lock.downstream,
+                    owner: lock.owner,
+                    ddls: lock.ddls,
+                    synced: lock.syncedSources,
+                    unsynced: lock.unsyncedSources,
                     operations: lock.operations.values.sorted { $0.source < $1.source },
                     waiting: self.waitingInfos(for: lock.id).map(\.source),
                     rejected: self.rejectedInfos(task: lock.task).filter { $0.info.lockID == lock.id },
-                    unlock: lock.unlock)
+                    unlock: lock.unlock
+                )
             }
     }
 

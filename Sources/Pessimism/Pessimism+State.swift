@@ -13,23 +13,31 @@ extension Pessimism {
         public var infos: [InfoKey: InFlightInfo]
         /// The latest rejected Info per task and source, kept until superseded.
         public var rejected: [InfoKey: RejectedInfo]
+        /// The serial the next lock gets; only grows, so lock instances are never confused.
+        public var nextLockSerial: UInt64
 
         public init() {
             self.locks = [:]
             self.infos = [:]
             self.rejected = [:]
+            self.nextLockSerial = 1
         }
+
+        /// No lock, no Info in flight, no rejection on record.
+        public var isIdle: Bool { self.locks.isEmpty && self.infos.isEmpty && self.rejected.isEmpty }
 
         public func encode(to writer: inout ByteWriter) {
             writer.writeDictionary(self.locks)
             writer.writeDictionary(self.infos)
             writer.writeDictionary(self.rejected)
+            writer.writeVarUInt(self.nextLockSerial)
         }
 
         public init(from reader: inout ByteReader) throws(BinaryDecodingError) {
             self.locks = try reader.readDictionary()
             self.infos = try reader.readDictionary()
             self.rejected = try reader.readDictionary()
+            self.nextLockSerial = try reader.readVarUInt()
         }
     }
 
@@ -80,14 +88,17 @@ extension Pessimism {
         }
     }
 
-    /// A rejected Info and why.
+    /// A rejected Info, why, and the task's sources when it was reported (needed if it is offered
+    /// again and creates a lock).
     public struct RejectedInfo: Sendable, Hashable, Codable, BinaryCodable {
         public var info: PessimismInfo
         public var reason: PessimismRejection
+        public var taskSources: Set<SourceID>
 
-        public init(info: PessimismInfo, reason: PessimismRejection) {
+        public init(info: PessimismInfo, reason: PessimismRejection, taskSources: Set<SourceID>) {
             self.info = info
             self.reason = reason
+            self.taskSources = taskSources
         }
 
         /// The operator-facing text (DM's wording for a DDL mismatch).
@@ -96,11 +107,13 @@ extension Pessimism {
         public func encode(to writer: inout ByteWriter) {
             writer.write(self.info)
             writer.write(self.reason)
+            writer.writeSet(self.taskSources)
         }
 
         public init(from reader: inout ByteReader) throws(BinaryDecodingError) {
             self.info = try reader.read()
             self.reason = try reader.read()
+            self.taskSources = try reader.readSet()
         }
     }
 }

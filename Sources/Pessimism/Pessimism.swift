@@ -9,12 +9,14 @@ public import Domain
 ///
 /// Differences from DM, each answering a pain point of `dm-reference.md` §5.1:
 /// - A mismatching Info is recorded as `infoRejected` with DM's message instead of being dropped
-///   (P1); a later corrected Info or a manual unlock proceeds.
+///   (P1); a later corrected Info or a manual unlock proceeds, and when the lock it disagreed
+///   with goes (its sources left), the rejected Info is offered again by itself.
 /// - A source leaving the task releases its part of every lock (P5); a removed task drops its
 ///   locks (P6). The engine issues `sourceLeftTask` / `taskRemoved` from scheduling events.
 /// - An Info that arrives while the source's part of the same lock is done but the lock is still
 ///   resolving waits in the state and starts the next lock when the previous one is removed,
-///   instead of racing the removal (dm#1253).
+///   instead of racing the removal (dm#1253). Each lock instance has a serial that operations
+///   carry, so a late done for an earlier instance of a reused lock id is refused (dm#936).
 ///
 /// `decide` is pure and total over the state: it never reads a clock, so DM's "wait up to 10 s
 /// for the owner" of manual unlock becomes a recorded decision completed by later
@@ -27,8 +29,10 @@ public enum Pessimism: Decider {
         /// A worker reports its source is blocked at `info.ddls`. `taskSources` are the sources of
         /// the task's subtasks now (DM's `sources` argument of `TrySync`).
         case reportInfo(PessimismInfo, taskSources: Set<SourceID>)
-        /// A worker executed or skipped the DDLs of `lock` as its operation told it.
-        case operationDone(lock: LockID, source: SourceID)
+        /// A worker executed or skipped the DDLs of `lock` as its operation told it. `lockSerial`
+        /// is the operation's `lockSerial`; when given, a done for an earlier instance of the lock
+        /// is refused instead of completing the current one.
+        case operationDone(lock: LockID, source: SourceID, lockSerial: UInt64? = nil)
         /// Operator: `shard-ddl-lock unlock <lock> [--owner source] [--force-remove]`.
         case unlock(LockID, owner: SourceID?, forceRemove: Bool)
         /// Engine: `source` no longer belongs to `task` (stop-task -s, source removed).
@@ -50,6 +54,8 @@ public enum Pessimism: Decider {
             case ownerAlreadyExecuting
             /// The source has no operation in this lock to be done with.
             case operationNotIssued
+            /// The done names an earlier instance of the lock (a late or repeated done).
+            case staleOperation
         }
 
         public var code: Code
@@ -68,8 +74,8 @@ public enum Pessimism: Decider {
         switch command {
         case .reportInfo(let info, let taskSources):
             try decision.reportInfo(info, taskSources: taskSources)
-        case .operationDone(let lock, let source):
-            try decision.operationDone(lock: lock, source: source)
+        case .operationDone(let lock, let source, let lockSerial):
+            try decision.operationDone(lock: lock, source: source, lockSerial: lockSerial)
         case .unlock(let lock, let owner, let forceRemove):
             try decision.unlock(lock, owner: owner, forceRemove: forceRemove)
         case .sourceLeftTask(let task, let source):

@@ -20,7 +20,7 @@ extension ClusterState {
         let end = target ?? UInt64.max
         var state = ClusterState()
         var failure: RebuildError?
-        do {
+        do throws(EventLogError) {
             if useSnapshots, let snapshot = try log.latestSnapshot(atOrBefore: end), snapshot.version == Self.snapshotVersion,
                let decoded = try? ClusterState(snapshotBytes: snapshot.state) {
                 state = decoded
@@ -40,10 +40,8 @@ extension ClusterState {
                 state.apply(event, sequence: record.sequence, timestamp: record.timestamp)
                 return true
             }
-        } catch let error as EventLogError {
-            throw RebuildError(code: .storage, sequence: error.sequence, message: error.description)
         } catch {
-            throw RebuildError(code: .storage, sequence: nil, message: "\(error)")
+            throw RebuildError(code: .storage, sequence: error.sequence, message: error.description)
         }
         if let failure { throw failure }
         return state

@@ -58,7 +58,8 @@ public struct PessimismCommandGenerator {
         let task = Self.tasks.randomElement(using: &rng)!
         let members = self.taskSources[task, default: []]
         // Rarely a source outside the task (rejected as `sourceNotInTask`).
-        let source = (members.isEmpty || Int.random(in: 0..<50, using: &rng) == 0)
+        let source =
+            (members.isEmpty || Int.random(in: 0..<50, using: &rng) == 0)
             ? Self.sources.randomElement(using: &rng)!
             : members.sorted().randomElement(using: &rng)!
         let key = Pessimism.InfoKey(task: task, source: source)
@@ -87,7 +88,12 @@ public struct PessimismCommandGenerator {
         // Mostly pending operations; sometimes a repeated done.
         let pool = pending.isEmpty || Int.random(in: 0..<20, using: &rng) == 0 ? operations : pending
         guard let op = pool.randomElement(using: &rng) else { return nil }
-        return .operationDone(lock: op.lock, source: op.source)
+        // Workers echo the lock serial; sometimes an old one (a late done) or none at all.
+        switch Int.random(in: 0..<20, using: &rng) {
+        case 0: return .operationDone(lock: op.lock, source: op.source, lockSerial: op.lockSerial - 1)
+        case 1..<4: return .operationDone(lock: op.lock, source: op.source)
+        default: return .operationDone(lock: op.lock, source: op.source, lockSerial: op.lockSerial)
+        }
     }
 
     private func unlock(state: Pessimism.State, rng: inout SeededRandom) -> Pessimism.Command {

@@ -17,13 +17,27 @@ struct DMScenarioTests {
     func singleSourceSyncsImmediately() throws {
         var h = Harness(taskSources: [F.source1])
         let info = F.info(F.source1, Self.addInt)
-        #expect(try h.report(info) == [
-            .infoReported(info: info, taskSources: [F.source1]),
-            .lockCreated(lock: F.lock, task: F.task, downstream: F.table, owner: F.source1, ddls: [Self.addInt], sources: [F.source1]),
-            F.exec(F.source1, [Self.addInt]),
-        ])
-        #expect(try h.done(F.source1) == [F.done(F.source1), .lockResolved(lock: F.lock), .lockRemoved(lock: F.lock, reason: .resolved)])
-        #expect(h.state == Pessimism.State())
+        #expect(
+            try h.report(info) == [
+                .infoReported(info: info, taskSources: [F.source1]),
+                .lockCreated(
+                    lock: F.lock,
+                    serial: 1,
+                    task: F.task,
+                    downstream: F.table,
+                    owner: F.source1,
+                    ddls: [Self.addInt],
+                    sources: [F.source1]
+                ),
+                F.exec(F.source1, [Self.addInt]),
+            ]
+        )
+        #expect(
+            try h.done(F.source1) == [
+                F.done(F.source1), .lockResolved(lock: F.lock), .lockRemoved(lock: F.lock, reason: .resolved),
+            ]
+        )
+        #expect(h.state.isIdle)
     }
 
     @Test("S04 DM_006-009: two sources, same DDL: exec to owner, skip to the other, then resolved")
@@ -31,14 +45,20 @@ struct DMScenarioTests {
         var h = Harness()
         try h.report(F.info(F.source1, Self.addInt))
         #expect(h.state.lockSummaries().map(\.unsynced) == [[F.source2]])
-        #expect(try h.report(F.info(F.source2, Self.addInt)) == [
-            .infoReported(info: F.info(F.source2, Self.addInt), taskSources: h.taskSources),
-            .sourceSynced(lock: F.lock, source: F.source2),
-            F.exec(F.source1, [Self.addInt]),
-        ])
+        #expect(
+            try h.report(F.info(F.source2, Self.addInt)) == [
+                .infoReported(info: F.info(F.source2, Self.addInt), taskSources: h.taskSources),
+                .sourceSynced(lock: F.lock, source: F.source2),
+                F.exec(F.source1, [Self.addInt]),
+            ]
+        )
         #expect(try h.done(F.source1) == [F.done(F.source1), F.skip(F.source2, [Self.addInt])])
-        #expect(try h.done(F.source2) == [F.done(F.source2), .lockResolved(lock: F.lock), .lockRemoved(lock: F.lock, reason: .resolved)])
-        #expect(h.state == Pessimism.State())
+        #expect(
+            try h.done(F.source2) == [
+                F.done(F.source2), .lockResolved(lock: F.lock), .lockRemoved(lock: F.lock, reason: .resolved),
+            ]
+        )
+        #expect(h.state.isIdle)
         #expect(h.replayed() == h.state)
     }
 
@@ -62,10 +82,20 @@ struct DMScenarioTests {
         let next = F.info(F.source1, Self.addInt2)
         #expect(try h.report(next) == [.infoReported(info: next, taskSources: h.taskSources)])
         #expect(h.state.waitingInfos(for: F.lock) == [next])
-        #expect(try h.done(F.source2) == [
-            F.done(F.source2), .lockResolved(lock: F.lock), .lockRemoved(lock: F.lock, reason: .resolved),
-            .lockCreated(lock: F.lock, task: F.task, downstream: F.table, owner: F.source1, ddls: [Self.addInt2], sources: h.taskSources),
-        ])
+        #expect(
+            try h.done(F.source2) == [
+                F.done(F.source2), .lockResolved(lock: F.lock), .lockRemoved(lock: F.lock, reason: .resolved),
+                .lockCreated(
+                    lock: F.lock,
+                    serial: 2,
+                    task: F.task,
+                    downstream: F.table,
+                    owner: F.source1,
+                    ddls: [Self.addInt2],
+                    sources: h.taskSources
+                ),
+            ]
+        )
         try h.report(F.info(F.source2, Self.addInt2))
         #expect(h.state.lock(F.lock)?.execOperation?.source == F.source1)
         #expect(h.replayed() == h.state)
@@ -77,7 +107,15 @@ struct DMScenarioTests {
         try h.report(F.info(F.source1, Self.addInt, Self.addInt2))
         let other = F.info(F.source2, Self.addFloat, Self.addFloat2)
         let events = try h.report(other)
-        #expect(events == [.infoRejected(info: other, reason: .ddlsDiffer(lockDDLs: [Self.addInt, Self.addInt2]))])
+        #expect(
+            events == [
+                .infoRejected(
+                    info: other,
+                    reason: .ddlsDiffer(lockDDLs: [Self.addInt, Self.addInt2]),
+                    taskSources: h.taskSources
+                )
+            ]
+        )
         let rejected = try #require(h.state.rejectedInfos().first)
         #expect(rejected.message.contains("is different with"))
         #expect(rejected.message.hasPrefix("sharding ddls in ddl lock [\(Self.addInt) \(Self.addInt2)]"))
@@ -91,7 +129,9 @@ struct DMScenarioTests {
         try h.report(F.info(F.source1, Self.addInt))
         let events = try h.report(F.info(F.source2, Self.addInt2))
         #expect(events.count == 1)
-        guard case .infoRejected(_, .ddlsDiffer) = events[0] else { Issue.record("expected a rejection, got \(events)"); return }
+        guard case .infoRejected(_, .ddlsDiffer, _) = events[0] else {
+            Issue.record("expected a rejection, got \(events)"); return
+        }
         #expect(h.state.rejectedInfos().map(\.message).allSatisfy { $0.contains("is different with") })
     }
 
@@ -118,7 +158,11 @@ struct DMScenarioTests {
         var h = Harness()
         try h.report(F.info(F.source1, Self.addInt))
         let other = F.info(F.source2, "ALTER TABLE `shardddl`.`tb` ADD COLUMN `new_col1` VARCHAR(10)")
-        #expect(try h.report(other) == [.infoRejected(info: other, reason: .ddlsDiffer(lockDDLs: [Self.addInt]))])
+        #expect(
+            try h.report(other) == [
+                .infoRejected(info: other, reason: .ddlsDiffer(lockDDLs: [Self.addInt]), taskSources: h.taskSources)
+            ]
+        )
         #expect(h.state.lock(F.lock)?.unsyncedSources == [F.source2])
     }
 
@@ -164,13 +208,19 @@ struct DMScenarioTests {
         let summary = try #require(h.state.lockSummaries().first)
         #expect(summary.id.rawValue == "test-`shardddl`.`tb`")
         #expect(summary.synced == [F.source1] && summary.unsynced == [F.source2])
-        #expect(try h.run(.unlock(F.lock, owner: nil, forceRemove: false)) == [
-            .unlockRequested(lock: F.lock, owner: nil, forceRemove: false),
-            F.exec(F.source1, [zero]),
-        ])
+        #expect(
+            try h.run(.unlock(F.lock, owner: nil, forceRemove: false)) == [
+                .unlockRequested(lock: F.lock, owner: nil, forceRemove: false),
+                F.exec(F.source1, [zero]),
+            ]
+        )
         #expect(try h.done(F.source1) == [F.done(F.source1), F.skip(F.source2, [zero])])
         #expect(h.state.rejectedInfos().isEmpty)  // answered by the skip
-        #expect(try h.done(F.source2) == [F.done(F.source2), .lockResolved(lock: F.lock), .lockRemoved(lock: F.lock, reason: .resolved)])
-        #expect(h.state == Pessimism.State())
+        #expect(
+            try h.done(F.source2) == [
+                F.done(F.source2), .lockResolved(lock: F.lock), .lockRemoved(lock: F.lock, reason: .resolved),
+            ]
+        )
+        #expect(h.state.isIdle)
     }
 }

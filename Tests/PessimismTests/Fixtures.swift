@@ -17,12 +17,26 @@ enum Fixture {
         PessimismInfo(task: task, source: source, downstream: Self.table, ddls: ddls)
     }
 
-    static func exec(_ source: SourceID, _ ddls: [String], lock: LockID = Fixture.lock) -> PessimismEvent {
-        .operationIssued(PessimismOperation(lock: lock, task: Self.task, source: source, ddls: ddls, exec: true))
+    static func exec(
+        _ source: SourceID,
+        _ ddls: [String],
+        serial: UInt64 = 1,
+        lock: LockID = Fixture.lock
+    ) -> PessimismEvent {
+        .operationIssued(
+            PessimismOperation(lock: lock, lockSerial: serial, task: Self.task, source: source, ddls: ddls, exec: true)
+        )
     }
 
-    static func skip(_ source: SourceID, _ ddls: [String], lock: LockID = Fixture.lock) -> PessimismEvent {
-        .operationIssued(PessimismOperation(lock: lock, task: Self.task, source: source, ddls: ddls, exec: false))
+    static func skip(
+        _ source: SourceID,
+        _ ddls: [String],
+        serial: UInt64 = 1,
+        lock: LockID = Fixture.lock
+    ) -> PessimismEvent {
+        .operationIssued(
+            PessimismOperation(lock: lock, lockSerial: serial, task: Self.task, source: source, ddls: ddls, exec: false)
+        )
     }
 
     static func done(_ source: SourceID, lock: LockID = Fixture.lock) -> PessimismEvent {

@@ -13,10 +13,22 @@ struct PessimismEventCodingTests {
     /// One value of every case, with optionals both set and unset.
     static let samples: [PessimismEvent] = [
         .infoReported(info: F.info(F.source1, "a", "b"), taskSources: [F.source2, F.source1]),
-        .infoRejected(info: F.info(F.source2, "c"), reason: .ddlsDiffer(lockDDLs: ["a"])),
-        .infoRejected(info: F.info(F.source2, "c"), reason: .anotherDDLInFlight(lock: F.lock, ddls: ["x"])),
-        .infoRejected(info: F.info(F.source2, "c"), reason: .sourceNotInTask),
-        .lockCreated(lock: F.lock, task: F.task, downstream: F.table, owner: F.source1, ddls: ["a"], sources: [F.source1, F.source2]),
+        .infoRejected(info: F.info(F.source2, "c"), reason: .ddlsDiffer(lockDDLs: ["a"]), taskSources: [F.source2]),
+        .infoRejected(
+            info: F.info(F.source2, "c"),
+            reason: .anotherDDLInFlight(lock: F.lock, ddls: ["x"]),
+            taskSources: [F.source2]
+        ),
+        .infoRejected(info: F.info(F.source2, "c"), reason: .sourceNotInTask, taskSources: []),
+        .lockCreated(
+            lock: F.lock,
+            serial: 7,
+            task: F.task,
+            downstream: F.table,
+            owner: F.source1,
+            ddls: ["a"],
+            sources: [F.source1, F.source2]
+        ),
         .sourceSynced(lock: F.lock, source: F.source2),
         .sourcesAdded(lock: F.lock, sources: [F.source3]),
         F.exec(F.source1, ["a"]),
@@ -72,7 +84,11 @@ struct PessimismEventCodingTests {
     @Test("Subjects name the lock, its task and the sources involved")
     func subjects() {
         let subjects = Event.pessimism(.sourceReleased(lock: F.lock, source: F.source1, newOwner: F.source2)).subjects
-        #expect(subjects == [.lock(F.lock.rawValue), .task("test"), .source(F.source1.rawValue), .source(F.source2.rawValue)])
+        #expect(
+            subjects == [
+                .lock(F.lock.rawValue), .task("test"), .source(F.source1.rawValue), .source(F.source2.rawValue),
+            ]
+        )
     }
 
     @Test("The state encodes deterministically and round-trips (snapshots)")
@@ -80,7 +96,9 @@ struct PessimismEventCodingTests {
         var h = Harness(taskSources: [F.source1, F.source2, F.source3])
         try h.report(F.info(F.source1, "a"))
         try h.report(F.info(F.source2, "b"))
-        try h.report(PessimismInfo(task: F.task, source: F.source3, downstream: TableName(schema: "s", table: "t"), ddls: ["c"]))
+        try h.report(
+            PessimismInfo(task: F.task, source: F.source3, downstream: TableName(schema: "s", table: "t"), ddls: ["c"])
+        )
         try h.run(.unlock(F.lock, owner: nil, forceRemove: false))
         let bytes = h.state.encodedBytes()
         let decoded = try Pessimism.State(decoding: bytes)

@@ -49,7 +49,8 @@ struct PessimismPropertyTests {
             if steps % 7 == 0 {
                 #expect((try? Pessimism.decide(command, before)) == events, "seed \(seed) step \(steps)")
             }
-            if let removed = events.firstIndex(where: { if case .pessimism(.lockRemoved) = $0 { true } else { false } }),
+            if let removed = events.firstIndex(where: { if case .pessimism(.lockRemoved) = $0 { true } else { false } }
+            ),
                 events[removed...].contains(where: { if case .pessimism(.lockCreated) = $0 { true } else { false } })
             {
                 waitedAndStarted += 1
@@ -63,6 +64,13 @@ struct PessimismPropertyTests {
         var replayed = Pessimism.State()
         for event in log { Pessimism.evolve(&replayed, event) }
         #expect(replayed == state, "seed \(seed)")
+        // Rebuild = snapshot at some sequence number, decoded, then the tail folded on top.
+        let cut = log.count / 3
+        var prefix = Pessimism.State()
+        for event in log.prefix(cut) { Pessimism.evolve(&prefix, event) }
+        var rebuilt = try Pessimism.State(decoding: prefix.encodedBytes())
+        for event in log.dropFirst(cut) { Pessimism.evolve(&rebuilt, event) }
+        #expect(rebuilt == state, "seed \(seed)")
         let bytes = state.encodedBytes()
         #expect(try Pessimism.State(decoding: bytes) == state, "seed \(seed)")
         #expect(replayed.encodedBytes() == bytes, "seed \(seed)")
@@ -70,7 +78,10 @@ struct PessimismPropertyTests {
             #expect(try Event(typeTag: event.typeTag, payload: event.encodedPayload()) == event, "seed \(seed)")
         }
         // The generator must reach every interesting path, or the test proves little.
-        for name in ["lockCreated", "sourceSynced", "infoRejected", "lockResolved", "sourceReleased", "unlockRequested", "taskRemoved"] {
+        for name in [
+            "lockCreated", "sourceSynced", "infoRejected", "lockResolved", "sourceReleased", "unlockRequested",
+            "taskRemoved",
+        ] {
             #expect(counts["pessimism.\(name)", default: 0] > 0, "seed \(seed): no \(name) in \(counts)")
         }
         #expect(waitedAndStarted > 0, "seed \(seed): no waiting Info ever started a lock")

@@ -10,10 +10,20 @@ public enum PessimismEvent: EventCategoryCodable {
     /// at that moment; they become the lock's expected sources if this Info creates or waits for
     /// a lock.
     case infoReported(info: PessimismInfo, taskSources: Set<SourceID>)
-    /// Fact: a report was not accepted; kept visible (DM dropped it silently, dm#628).
-    case infoRejected(info: PessimismInfo, reason: PessimismRejection)
+    /// Fact: a report was not accepted; kept visible (DM dropped it silently, dm#628) and offered
+    /// again when the lock it disagreed with goes. `taskSources` as in `infoReported`.
+    case infoRejected(info: PessimismInfo, reason: PessimismRejection, taskSources: Set<SourceID>)
     /// Decision: the first Info for `lock` created it; its source is the owner and is synced.
-    case lockCreated(lock: LockID, task: TaskName, downstream: TableName, owner: SourceID, ddls: [String], sources: Set<SourceID>)
+    /// `serial` numbers lock instances (ids are reused by successive DDLs on one table).
+    case lockCreated(
+        lock: LockID,
+        serial: UInt64,
+        task: TaskName,
+        downstream: TableName,
+        owner: SourceID,
+        ddls: [String],
+        sources: Set<SourceID>
+    )
     /// Decision: `source` reported the lock's DDLs and is now synced (ready).
     case sourceSynced(lock: LockID, source: SourceID)
     /// Decision: sources that joined the task after the lock was created are now expected too
@@ -76,9 +86,9 @@ public enum PessimismEvent: EventCategoryCodable {
 
     public var subjects: [EventSubject] {
         switch self {
-        case .infoReported(let info, _), .infoRejected(let info, _):
+        case .infoReported(let info, _), .infoRejected(let info, _, _):
             [.lock(info.lockID.rawValue), .task(info.task.rawValue), .source(info.source.rawValue)]
-        case .lockCreated(let lock, let task, _, let owner, _, _):
+        case .lockCreated(let lock, _, let task, _, let owner, _, _):
             [.lock(lock.rawValue), .task(task.rawValue), .source(owner.rawValue)]
         case .sourceSynced(let lock, let source):
             Self.lockSubjects(lock) + [.source(source.rawValue)]
@@ -111,11 +121,13 @@ public enum PessimismEvent: EventCategoryCodable {
         case .infoReported(let info, let taskSources):
             writer.write(info)
             writer.writeSet(taskSources)
-        case .infoRejected(let info, let reason):
+        case .infoRejected(let info, let reason, let taskSources):
             writer.write(info)
             writer.write(reason)
-        case .lockCreated(let lock, let task, let downstream, let owner, let ddls, let sources):
+            writer.writeSet(taskSources)
+        case .lockCreated(let lock, let serial, let task, let downstream, let owner, let ddls, let sources):
             writer.write(lock)
+            writer.writeVarUInt(serial)
             writer.write(task)
             writer.write(downstream)
             writer.write(owner)
@@ -157,18 +169,35 @@ public enum PessimismEvent: EventCategoryCodable {
     public init(caseTag: UInt8, from reader: inout ByteReader) throws(BinaryDecodingError) {
         switch caseTag {
         case 1: self = .infoReported(info: try reader.read(), taskSources: try reader.readSet())
-        case 2: self = .infoRejected(info: try reader.read(), reason: try reader.read())
+        case 2:
+            self = .infoRejected(info: try reader.read(), reason: try reader.read(), taskSources: try reader.readSet())
         case 3:
             self = .lockCreated(
-                lock: try reader.read(), task: try reader.read(), downstream: try reader.read(),
-                owner: try reader.read(), ddls: try reader.readArray(), sources: try reader.readSet())
+                lock: try reader.read(),
+                serial: try reader.readVarUInt(),
+                task: try reader.read(),
+                downstream: try reader.read(),
+                owner: try reader.read(),
+                ddls: try reader.readArray(),
+                sources: try reader.readSet()
+            )
         case 4: self = .sourceSynced(lock: try reader.read(), source: try reader.read())
         case 5: self = .sourcesAdded(lock: try reader.read(), sources: try reader.readSet())
         case 6: self = .operationIssued(try reader.read())
         case 7: self = .operationDone(lock: try reader.read(), task: try reader.read(), source: try reader.read())
-        case 8: self = .unlockRequested(lock: try reader.read(), owner: try reader.readOptional(), forceRemove: try reader.readBool())
+        case 8:
+            self = .unlockRequested(
+                lock: try reader.read(),
+                owner: try reader.readOptional(),
+                forceRemove: try reader.readBool()
+            )
         case 9: self = .sourceLeftTask(task: try reader.read(), source: try reader.read())
-        case 10: self = .sourceReleased(lock: try reader.read(), source: try reader.read(), newOwner: try reader.readOptional())
+        case 10:
+            self = .sourceReleased(
+                lock: try reader.read(),
+                source: try reader.read(),
+                newOwner: try reader.readOptional()
+            )
         case 11: self = .lockResolved(lock: try reader.read())
         case 12: self = .lockRemoved(lock: try reader.read(), reason: try reader.read())
         case 13: self = .taskRemoved(task: try reader.read())
