@@ -97,7 +97,7 @@ struct Parser {
         "COLUMN", "CONSTRAINT", "CONVERT", "CREATE", "DATABASE", "DEFAULT", "DELETE", "DESC", "DROP", "EXISTS",
         "FOREIGN", "FROM", "FULLTEXT", "GENERATED", "IF", "IN", "INDEX", "INSERT", "INTO", "IS", "KEY", "KEYS", "LIKE",
         "MODIFY", "NOT", "NULL", "ON", "OR", "PRIMARY", "REFERENCES", "RENAME", "SELECT", "SET", "SPATIAL", "TABLE",
-        "TO", "UNIQUE", "UPDATE", "USING", "WHERE", "PARTITION", "SCHEMA", "FIRST", "AFTER", "UNSIGNED", "ZEROFILL",
+        "TO", "UNIQUE", "UPDATE", "USING", "WHERE", "PARTITION", "SCHEMA", "UNSIGNED", "ZEROFILL",
     ]
 
     /// An identifier: backquoted, or a bare word that is not reserved.

@@ -16,17 +16,22 @@ public enum SchemaLattice {
     ///
     /// - Throws: ``SchemaIncompatibility`` when neither accepts all rows of the other.
     public static func compare(_ a: TableInfo, _ b: TableInfo) throws(SchemaIncompatibility) -> SchemaOrder {
+        if self.sameStructure(a, b) { return .equal }  // the common case for shards: skip the walk
         var acc = OrderAccumulator()
         try acc.add(try self.compareCharsets(a.charset, b.charset, subject: .table), subject: .table, attribute: "charset")
         try acc.add(
             try self.compareCollations(a.collation, b.collation, subject: .table), subject: .table, attribute: "collation")
+        let (aColumns, bColumns) = (self.byName(a.columns, \.name), self.byName(b.columns, \.name))
         for name in self.unionOfNames(a.columns.map(\.name), b.columns.map(\.name)) {
-            let x = a.column(named: name).map { self.resolved($0, in: a) }
-            let y = b.column(named: name).map { self.resolved($0, in: b) }
+            let key = name.lowercased()
+            let x = aColumns[key].map { self.resolved($0, in: a) }
+            let y = bColumns[key].map { self.resolved($0, in: b) }
             try acc.add(try self.compareColumn(x, y), subject: .column(name), attribute: "definition")
         }
+        let (aIndexes, bIndexes) = (self.byName(a.indexes, \.name), self.byName(b.indexes, \.name))
         for name in self.unionOfNames(a.indexes.map(\.name), b.indexes.map(\.name)) {
-            try acc.add(try self.compareIndex(a.index(named: name), b.index(named: name)), subject: .index(name), attribute: "definition")
+            let key = name.lowercased()
+            try acc.add(try self.compareIndex(aIndexes[key], bIndexes[key]), subject: .index(name), attribute: "definition")
         }
         return acc.order
     }
@@ -45,8 +50,9 @@ public enum SchemaLattice {
         joined.collation = self.pick(
             try self.compareCollations(a.collation, b.collation, subject: .table), a.collation, b.collation)
         joined.columns = []
+        let (aColumns, bColumns) = (self.byName(a.columns, \.name), self.byName(b.columns, \.name))
         for name in self.unionOfNames(a.columns.map(\.name), b.columns.map(\.name)) {
-            switch (a.column(named: name), b.column(named: name)) {
+            switch (aColumns[name.lowercased()], bColumns[name.lowercased()]) {
             case (let x?, let y?):
                 joined.columns.append(try self.joinColumns(self.resolved(x, in: a), self.resolved(y, in: b)))
             case (let x?, nil):
@@ -57,8 +63,9 @@ public enum SchemaLattice {
                 break
             }
         }
+        let bIndexes = self.byName(b.indexes, \.name)
         joined.indexes = a.indexes.filter { index in
-            guard let other = b.index(named: index.name) else { return false }
+            guard let other = bIndexes[index.name.lowercased()] else { return false }
             return self.sameIndexDefinition(index, other)
         }
         joined.options.engine = a.options.engine ?? b.options.engine
@@ -127,6 +134,21 @@ public enum SchemaLattice {
     }
 
     // MARK: - Helpers
+
+    /// Equal columns, indexes and charsets: `equal` in the lattice whatever the names and options.
+    static func sameStructure(_ a: TableInfo, _ b: TableInfo) -> Bool {
+        a.columns == b.columns && a.indexes == b.indexes && a.charset == b.charset && a.collation == b.collation
+    }
+
+    /// Elements by lower-cased name; the first wins on a (malformed) duplicate, as `column(named:)` does.
+    static func byName<T>(_ elements: [T], _ name: KeyPath<T, String>) -> [String: T] {
+        var result: [String: T] = [:]
+        result.reserveCapacity(elements.count)
+        for element in elements where result[element[keyPath: name].lowercased()] == nil {
+            result[element[keyPath: name].lowercased()] = element
+        }
+        return result
+    }
 
     /// Gives a character column its table's charset and collation when it declares none.
     static func resolved(_ column: ColumnInfo, in table: TableInfo) -> ColumnInfo {

@@ -193,4 +193,32 @@ func col(_ name: String, _ type: ColumnType, nullable: Bool = true, default valu
         let joined = try SchemaLattice.joinColumns(a, b)
         #expect(joined.type.base == .bigint && joined.nullable)
     }
+
+    // DM_035 / DM_036 / DM_104: the same columns added in different orders or positions give equal schemas.
+    @Test func columnOrderIsOutsideTheLattice() throws {
+        let base = try tracked("CREATE TABLE tb1 (a INT PRIMARY KEY, b VARCHAR(10))")
+        let s1 = try applying(base, "ALTER TABLE tb1 ADD COLUMN new_col1 INT NOT NULL DEFAULT 10, ADD COLUMN new_col2 INT NOT NULL DEFAULT 20")
+        let s2 = try applying(base, "ALTER TABLE tb1 ADD COLUMN new_col2 INT NOT NULL DEFAULT 20 FIRST, ADD COLUMN new_col1 INT NOT NULL DEFAULT 10 AFTER a")
+        #expect(s1 != s2)
+        #expect(try SchemaLattice.compare(s1, s2) == .equal)
+        #expect(try SchemaLattice.compare(SchemaLattice.join(s1, s2), s1) == .equal)
+    }
+
+    // DM_031: `int` vs `varchar(10)` for the same new column blocks.
+    @Test func sameColumnDifferentTypesConflict() throws {
+        let base = try tracked("CREATE TABLE tb1 (id INT PRIMARY KEY)")
+        let s1 = try applying(base, "ALTER TABLE tb1 ADD COLUMN new_col1 INT")
+        let s2 = try applying(base, "ALTER TABLE tb1 ADD COLUMN new_col1 VARCHAR(10)")
+        let error = #expect(throws: SchemaIncompatibility.self) { try SchemaLattice.join(s1, s2) }
+        #expect(error?.code == .typeMismatch && error?.subject == .column("new_col1"))
+    }
+
+    // DM_034: `add new_col1 int unique auto_increment` adds a constraint: smaller, not larger.
+    @Test func addUniqueAutoIncrementColumnIsNotGreater() throws {
+        let base = try tracked("CREATE TABLE tb1 (id INT PRIMARY KEY)")
+        let after = try applying(base, "ALTER TABLE tb1 ADD COLUMN new_col1 INT UNIQUE AUTO_INCREMENT")
+        #expect(after.index(named: "new_col1")?.kind == .unique)
+        let error = #expect(throws: SchemaIncompatibility.self) { try SchemaLattice.compare(base, after) }
+        #expect(error?.code == .contradictoryOrder)
+    }
 }

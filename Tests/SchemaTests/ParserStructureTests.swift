@@ -107,3 +107,21 @@ import Testing
         #expect(a == (try DDLParser.parse("ALTER TABLE t ADD COLUMN c INT")))
     }
 }
+
+@Suite struct KeywordIdentifierTests {
+    // Non-reserved MySQL keywords are valid bare column names; reserved ones need backquotes.
+    @Test func nonReservedKeywordsAreIdentifiers() throws {
+        let statement = try DDLParser.parse(
+            "CREATE TABLE t (status INT, type INT, comment TEXT, date DATE, first INT, engine INT)")
+        guard case .createTable(let create) = statement else {
+            Issue.record("not a CREATE TABLE")
+            return
+        }
+        #expect(create.columns.map(\.name) == ["status", "type", "comment", "date", "first", "engine"])
+        #expect(try DDLParser.parse("ALTER TABLE t ADD COLUMN c INT AFTER first") == .alterTable(AlterTable(
+            table: QualifiedName("t"), specs: [.addColumn(ColumnInfo(name: "c", type: ColumnType(.int)), .after("first"))])))
+        let error = #expect(throws: DDLParseError.self) { try DDLParser.parse("CREATE TABLE t (key INT)") }
+        #expect(error?.code == .syntax)
+        #expect(try DDLParser.parse("CREATE TABLE t (`key` INT)").tables == [QualifiedName("t")])
+    }
+}
