@@ -11,7 +11,9 @@ extension Optimism {
     public struct LockTable: Sendable, Equatable, Codable, BinaryCodable {
         private final class Storage: @unchecked Sendable {
             var schema: TableInfo
-            var conflict: TableInfo?
+            var conflict: TableInfo? { didSet { self.hasConflict = self.conflict != nil } }
+            /// `conflict != nil`, kept apart: scans over hundreds of tables read only this.
+            var hasConflict: Bool
             var operation: OptimismOperation?
             var done: Bool
             var unlocked: Bool
@@ -23,6 +25,7 @@ extension Optimism {
             ) {
                 self.schema = schema
                 self.conflict = conflict
+                self.hasConflict = conflict != nil
                 self.operation = operation
                 self.done = done
                 self.unlocked = unlocked
@@ -87,7 +90,7 @@ extension Optimism {
         public var isStuck: Bool { !self.storage.done && (self.storage.operation?.stage.isStuck ?? false) }
 
         /// Whether a conflicting DDL is pending, without copying the schema out.
-        var hasConflict: Bool { self.storage.conflict != nil }
+        var hasConflict: Bool { self.storage.hasConflict }
 
         /// Records an operation's outcome for this table in one write (`evolve`'s hot path).
         mutating func apply(_ op: OptimismOperation, _ update: OptimismTableUpdate) {
