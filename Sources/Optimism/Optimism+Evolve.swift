@@ -72,15 +72,10 @@ extension Optimism.State {
     /// lock of this downstream table starts from.
     private mutating func writeBack(_ id: LockID) {
         guard let lock = self.locks[id] else { return }
-        // Taken out and put back so that the nested writes below happen in place, one source at a time.
+        // Taken out and put back so that the nested writes below happen in place.
         var task = self.sourceTables.removeValue(forKey: lock.task) ?? [:]
-        var bySource: [SourceID: [(TableName, TableInfo)]] = [:]
-        for (key, entry) in lock.tables { bySource[key.source, default: []].append((key.table, entry.schema)) }
-        for (source, tables) in bySource {
-            var routed = task[source]?.removeValue(forKey: lock.downstream) ?? [:]
-            routed.reserveCapacity(routed.count + tables.count)
-            for (table, schema) in tables { routed[table] = schema }
-            task[source, default: [:]][lock.downstream] = routed
+        for (key, entry) in lock.tables {
+            task[key.source, default: [:]][lock.downstream, default: [:]][key.table] = entry.schema
         }
         self.sourceTables[lock.task] = task
     }
