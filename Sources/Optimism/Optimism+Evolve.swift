@@ -57,21 +57,19 @@ extension Optimism.State {
         case .droppedColumnCleared(let id, let column):
             self.locks[id]?.droppedColumns[column] = nil
         case .lockResolved(let id):
-            self.writeBack(id)
-            self.locks[id] = nil
+            if let lock = self.locks.removeValue(forKey: id) { self.writeBack(lock) }
         case .lockRemoved(let id, let reason):
+            guard let lock = self.locks.removeValue(forKey: id) else { return }
             switch reason {
-            case .forced, .empty: self.writeBack(id)
+            case .forced, .empty: self.writeBack(lock)
             case .taskRemoved: break
             }
-            self.locks[id] = nil
         }
     }
 
     /// A lock going away hands its tables' schemas back to the registry: they are what the next
     /// lock of this downstream table starts from.
-    private mutating func writeBack(_ id: LockID) {
-        guard let lock = self.locks[id] else { return }
+    private mutating func writeBack(_ lock: Optimism.Lock) {
         // Taken out and put back so that the nested writes below happen in place.
         var task = self.sourceTables.removeValue(forKey: lock.task) ?? [:]
         for (key, entry) in lock.tables {
