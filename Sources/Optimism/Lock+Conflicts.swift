@@ -9,7 +9,7 @@ import Schema
 /// final schemas agree and the skipped tables can be redirected.
 extension Optimism.Lock {
     /// Tables with a pending conflicting DDL, in table order.
-    var conflictKeys: [SourceTable] { self.tables.keys.sorted().filter { self.tables[$0]!.conflict != nil } }
+    var conflictKeys: [SourceTable] { self.tables.compactMap { $0.value.hasConflict ? $0.key : nil }.sorted() }
 
     /// Whether the conflicting DDLs agree among themselves.
     func noConflictForConflictTables() -> Bool {
@@ -67,13 +67,26 @@ extension Optimism.Lock {
     }
 
     /// Sets a table's schema and keeps `joined` current. When the schema only grew, the new join
-    /// is the old one joined with it (join is monotone); otherwise it is recomputed.
-    mutating func setSchema(_ key: SourceTable, _ schema: TableInfo, grew: Bool) {
+    /// is the old one joined with it (join is monotone). When it only shrank (`shrank`: the new
+    /// schema is below the old one, hence below the join) and another table still has exactly
+    /// the joined schema, the join cannot change. Otherwise it is recomputed.
+    mutating func setSchema(_ key: SourceTable, _ schema: TableInfo, grew: Bool, shrank: Bool = false) {
         self.tables[key]!.schema = schema
         if grew {
             if let joined = self.joined { self.joined = Lattice.join(joined, schema) }
+        } else if shrank, let joined = self.joined, self.anotherTable(than: key, isIdenticalTo: joined) {
+            return
         } else {
             self.joined = self.recomputedJoined()
         }
+    }
+
+    /// Whether a table other than `key` has `schema` structurally (no lattice work: a witness that
+    /// the join is still `schema`).
+    private func anotherTable(than key: SourceTable, isIdenticalTo schema: TableInfo) -> Bool {
+        for (other, entry) in self.tables where Lattice.identical(entry.schema, schema) && other != key {
+            return true
+        }
+        return false
     }
 }

@@ -100,7 +100,7 @@ extension Optimism.Lock {
         }
         let oldJoined = self.joined
         if let order = Lattice.compare(prev, post) {
-            self.setSchema(key, post, grew: order != .greater)
+            self.setSchema(key, post, grew: order != .greater, shrank: order == .greater)
             if let newJoined = self.joined {
                 if self.hasConflicts, self.noConflictForFinalTables() {
                     redirected.merge(self.resolveConflicts(except: key)) { $1 }

@@ -64,20 +64,22 @@ struct Emitter {
         // The worker re-sent the Info it already has an operation for: that operation stands.
         if entry.lastInfo == info, waitingForWorker { return }
 
-        var scratch = self.state.locks[id]!
-        let outcome = scratch.trySync(info, strict: strict)
+        // `trySync` runs on the scratch state's own lock (copying a lock of hundreds of tables per
+        // command was the cost). The events below carry everything it changed (the table's
+        // schema and conflict, the redirected tables, the join), so applying them on top
+        // leaves the scratch state exactly where `evolve` will be; nothing reads it afterwards.
+        let outcome = self.state.locks[id]!.trySync(info, strict: strict)
+        let joined = self.state.locks[id]!.joined
         if !outcome.redirected.isEmpty {
-            self.redirect(id, outcome.redirected, joined: scratch.joined)
+            self.redirect(id, outcome.redirected, joined: joined)
         }
         let op = OptimismOperation(
             lock: id, table: key, id: self.state.locks[id]!.nextOperationID, ddls: outcome.ddls, stage: outcome.stage,
             message: outcome.message, cols: outcome.cols, executedDrops: outcome.executedDrops)
-        let result = scratch.tables[key]!
+        let result = self.state.locks[id]!.tables[key]!
         self.emit(
             .operationIssued(
-                op, OptimismTableUpdate(schema: result.schema, conflict: result.conflict, unlocked: false, joined: scratch.joined)
-            ))
-        assert(self.state.locks[id]!.tables.mapValues(\.final) == scratch.tables.mapValues(\.final))
+                op, OptimismTableUpdate(schema: result.schema, conflict: result.conflict, unlocked: false, joined: joined)))
     }
 
     mutating func operationDone(_ id: LockID, _ key: SourceTable, _ operation: UInt64) {

@@ -31,7 +31,7 @@ extension Optimism.State {
             self.locks[id]?.tables[table] = Optimism.LockTable(schema: schema)
             self.locks[id]?.joined = joined
         case .tableRemoved(let id, let table, let joined):
-            guard var lock = self.locks[id] else { return }
+            guard var lock = self.locks.removeValue(forKey: id) else { return }
             lock.tables[table] = nil
             lock.joined = joined
             for column in lock.droppedColumns.keys {
@@ -42,7 +42,7 @@ extension Optimism.State {
         case .operationIssued(let op, let update):
             self.locks[op.lock]?.apply(op, update)
         case .conflictsResolved(let id, let tables, let redirects, let joined):
-            guard var lock = self.locks[id] else { return }
+            guard var lock = self.locks.removeValue(forKey: id) else { return }
             for (table, schema) in tables {
                 lock.tables[table]?.schema = schema
                 lock.tables[table]?.conflict = nil
@@ -51,33 +51,31 @@ extension Optimism.State {
             lock.joined = joined
             self.locks[id] = lock
         case .operationDone(let id, let table, let operation):
-            if self.locks[id]?.tables[table]?.operation?.id == operation {
-                self.locks[id]?.tables[table]?.done = true
-            }
+            self.locks[id]?.tables[table]?.markDone(operation)
         case .droppedColumnStageChanged(let id, let column, let table, let stage):
             self.locks[id]?.droppedColumns[column, default: [:]][table] = stage
         case .droppedColumnCleared(let id, let column):
             self.locks[id]?.droppedColumns[column] = nil
         case .lockResolved(let id):
-            self.writeBack(id)
-            self.locks[id] = nil
+            if let lock = self.locks.removeValue(forKey: id) { self.writeBack(lock) }
         case .lockRemoved(let id, let reason):
+            guard let lock = self.locks.removeValue(forKey: id) else { return }
             switch reason {
-            case .forced, .empty: self.writeBack(id)
+            case .forced, .empty: self.writeBack(lock)
             case .taskRemoved: break
             }
-            self.locks[id] = nil
         }
     }
 
     /// A lock going away hands its tables' schemas back to the registry: they are what the next
     /// lock of this downstream table starts from.
-    private mutating func writeBack(_ id: LockID) {
-        guard let lock = self.locks[id] else { return }
+    private mutating func writeBack(_ lock: Optimism.Lock) {
+        // Taken out and put back so that the nested writes below happen in place.
+        var task = self.sourceTables.removeValue(forKey: lock.task) ?? [:]
         for (key, entry) in lock.tables {
-            self.sourceTables[lock.task, default: [:]][key.source, default: [:]][lock.downstream, default: [:]][key.table] =
-                entry.schema
+            task[key.source, default: [:]][lock.downstream, default: [:]][key.table] = entry.schema
         }
+        self.sourceTables[lock.task] = task
     }
 }
 
@@ -91,11 +89,9 @@ extension Optimism.Lock {
 
     mutating func apply(_ op: OptimismOperation, _ update: OptimismTableUpdate) {
         guard self.tables[op.table] != nil else { return }
-        self.tables[op.table]!.schema = update.schema
-        self.tables[op.table]!.conflict = update.conflict
-        self.tables[op.table]!.unlocked = update.unlocked
+        self.tables[op.table]!.apply(op, update)
         self.joined = update.joined
-        self.issue(op)
+        self.nextOperationID = Swift.max(self.nextOperationID, op.id + 1)
         for column in op.cols where self.droppedColumns[column]?[op.table] == nil {
             self.droppedColumns[column, default: [:]][op.table] = .notDone
         }

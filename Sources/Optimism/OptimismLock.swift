@@ -4,34 +4,140 @@ public import Schema
 
 extension Optimism {
     /// One upstream table as a lock sees it.
+    ///
+    /// A value type backed by one copy-on-write box: a lock holds hundreds of these in a
+    /// dictionary, and a decision copies that dictionary; copying a box costs one retain where
+    /// the fields inline would cost a large memmove and dozens of retains.
     public struct LockTable: Sendable, Equatable, Codable, BinaryCodable {
+        private final class Storage: @unchecked Sendable {
+            var schema: TableInfo
+            var conflict: TableInfo? { didSet { self.hasConflict = self.conflict != nil } }
+            /// `conflict != nil`, kept apart: scans over hundreds of tables read only this.
+            var hasConflict: Bool
+            var operation: OptimismOperation?
+            var done: Bool
+            var unlocked: Bool
+            var lastInfo: OptimismInfo?
+
+            init(
+                schema: TableInfo, conflict: TableInfo?, operation: OptimismOperation?, done: Bool, unlocked: Bool,
+                lastInfo: OptimismInfo?
+            ) {
+                self.schema = schema
+                self.conflict = conflict
+                self.hasConflict = conflict != nil
+                self.operation = operation
+                self.done = done
+                self.unlocked = unlocked
+                self.lastInfo = lastInfo
+            }
+
+            func copy() -> Storage {
+                Storage(
+                    schema: self.schema, conflict: self.conflict, operation: self.operation, done: self.done,
+                    unlocked: self.unlocked, lastInfo: self.lastInfo)
+            }
+        }
+
+        private var storage: Storage
+
+        private var unique: Storage {
+            mutating get {
+                if !isKnownUniquelyReferenced(&self.storage) { self.storage = self.storage.copy() }
+                return self.storage
+            }
+        }
+
         /// The schema that counts for the join (DM's `tables[t]`).
-        public var schema: TableInfo
+        public var schema: TableInfo {
+            get { self.storage.schema }
+            set { self.unique.schema = newValue }
+        }
         /// The schema a conflicting DDL would give the table while it waits (DM's `conflictTables[t]`).
-        public var conflict: TableInfo?
+        public var conflict: TableInfo? {
+            get { self.storage.conflict }
+            set { self.unique.conflict = newValue }
+        }
         /// The latest operation issued to the table, if any.
-        public var operation: OptimismOperation?
+        public var operation: OptimismOperation? {
+            get { self.storage.operation }
+            set { self.unique.operation = newValue }
+        }
         /// Whether the latest operation is done; a table without an operation has nothing to do.
-        public var done: Bool
+        public var done: Bool {
+            get { self.storage.done }
+            set { self.unique.done = newValue }
+        }
         /// Released by an operator: need not match the joined schema for the lock to resolve.
-        public var unlocked: Bool
+        public var unlocked: Bool {
+            get { self.storage.unlocked }
+            set { self.unique.unlocked = newValue }
+        }
         /// The table's latest Info in this lock (its DDLs are what `unlock --action exec` runs).
-        public var lastInfo: OptimismInfo?
+        public var lastInfo: OptimismInfo? {
+            get { self.storage.lastInfo }
+            set { self.unique.lastInfo = newValue }
+        }
 
         public init(schema: TableInfo) {
-            self.schema = schema
-            self.conflict = nil
-            self.operation = nil
-            self.done = true
-            self.unlocked = false
-            self.lastInfo = nil
+            self.storage = Storage(schema: schema, conflict: nil, operation: nil, done: true, unlocked: false, lastInfo: nil)
         }
 
         /// The schema once the pending conflicting DDL is applied (DM's `finalTables[t]`).
-        public var final: TableInfo { self.conflict ?? self.schema }
+        public var final: TableInfo { self.storage.conflict ?? self.storage.schema }
 
         /// Whether the worker waits on something other than itself: a conflict or an operator.
-        public var isStuck: Bool { !self.done && (self.operation?.stage.isStuck ?? false) }
+        public var isStuck: Bool { !self.storage.done && (self.storage.operation?.stage.isStuck ?? false) }
+
+        /// Whether a conflicting DDL is pending, without copying the schema out.
+        var hasConflict: Bool { self.storage.hasConflict }
+
+        /// Records an operation's outcome for this table in one write (`evolve`'s hot path).
+        mutating func apply(_ op: OptimismOperation, _ update: OptimismTableUpdate) {
+            let storage = self.unique
+            storage.schema = update.schema
+            storage.conflict = update.conflict
+            storage.unlocked = update.unlocked
+            storage.operation = op
+            storage.done = false
+        }
+
+        /// Marks the operation with this id done, if it is the current one.
+        mutating func markDone(_ operation: UInt64) {
+            guard self.storage.operation?.id == operation, !self.storage.done else { return }
+            self.unique.done = true
+        }
+
+        public static func == (lhs: Self, rhs: Self) -> Bool {
+            if lhs.storage === rhs.storage { return true }
+            let a = lhs.storage
+            let b = rhs.storage
+            return a.done == b.done && a.unlocked == b.unlocked && a.operation == b.operation && a.schema == b.schema
+                && a.conflict == b.conflict && a.lastInfo == b.lastInfo
+        }
+
+        private enum CodingKeys: String, CodingKey { case schema, conflict, operation, done, unlocked, lastInfo }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(self.schema, forKey: .schema)
+            try c.encodeIfPresent(self.conflict, forKey: .conflict)
+            try c.encodeIfPresent(self.operation, forKey: .operation)
+            try c.encode(self.done, forKey: .done)
+            try c.encode(self.unlocked, forKey: .unlocked)
+            try c.encodeIfPresent(self.lastInfo, forKey: .lastInfo)
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.storage = Storage(
+                schema: try c.decode(TableInfo.self, forKey: .schema),
+                conflict: try c.decodeIfPresent(TableInfo.self, forKey: .conflict),
+                operation: try c.decodeIfPresent(OptimismOperation.self, forKey: .operation),
+                done: try c.decode(Bool.self, forKey: .done),
+                unlocked: try c.decode(Bool.self, forKey: .unlocked),
+                lastInfo: try c.decodeIfPresent(OptimismInfo.self, forKey: .lastInfo))
+        }
 
         public func encode(to writer: inout ByteWriter) {
             writer.write(self.schema)
@@ -43,12 +149,9 @@ extension Optimism {
         }
 
         public init(from reader: inout ByteReader) throws(BinaryDecodingError) {
-            self.schema = try reader.read()
-            self.conflict = try reader.readOptional()
-            self.operation = try reader.readOptional()
-            self.done = try reader.readBool()
-            self.unlocked = try reader.readBool()
-            self.lastInfo = try reader.readOptional()
+            self.storage = Storage(
+                schema: try reader.read(), conflict: try reader.readOptional(), operation: try reader.readOptional(),
+                done: try reader.readBool(), unlocked: try reader.readBool(), lastInfo: try reader.readOptional())
         }
     }
 
@@ -81,7 +184,10 @@ extension Optimism {
         /// The join of every table's schema, from scratch.
         func recomputedJoined() -> TableInfo? { Lattice.joinAll(self.orderedSchemas) }
 
-        public var hasConflicts: Bool { self.tables.values.contains { $0.conflict != nil } }
+        public var hasConflicts: Bool {
+            for entry in self.tables.values where entry.hasConflict { return true }
+            return false
+        }
 
         /// Tables whose schema is not (yet) the joined one (DM's "unsynced").
         public var unsyncedTables: [SourceTable] {
@@ -116,11 +222,28 @@ extension Optimism {
         /// Resolved: no conflicts, every operation done, every table not released by an operator
         /// has the same schema. Such a lock is removed at once.
         public var isResolved: Bool {
-            guard self.tables.values.allSatisfy({ $0.done && $0.conflict == nil }) else { return false }
+            // Cheap flags first: while any table is pending or conflicting, no schema is compared.
+            for entry in self.tables.values where !entry.done || entry.hasConflict { return false }
+            // Lattice equality is an equivalence, so any table can be the reference; the joined
+            // schema is the usual one (everyone caught up with it), which spares the lattice.
+            var reference = self.joined
+            for entry in self.tables.values where !entry.unlocked {
+                if let reference {
+                    guard Lattice.equal(reference, entry.schema) else {
+                        // The joined schema can be bigger than every table that counts (released
+                        // tables count in the join): fall back to the first table that counts.
+                        return self.allCountingTablesEqual()
+                    }
+                } else {
+                    reference = entry.schema
+                }
+            }
+            return true
+        }
+
+        private func allCountingTablesEqual() -> Bool {
             var reference: TableInfo?
-            for key in self.tables.keys.sorted() {
-                let entry = self.tables[key]!
-                guard !entry.unlocked else { continue }
+            for entry in self.tables.values where !entry.unlocked {
                 if let reference {
                     guard Lattice.equal(reference, entry.schema) else { return false }
                 } else {
