@@ -9,7 +9,9 @@ extension Pessimism {
         switch event {
         case .infoReported(let info, let taskSources):
             let key = InfoKey(task: info.task, source: info.source)
-            state.infos[key] = InFlightInfo(info: info, taskSources: taskSources)
+            // No set recorded: the task's sources were exactly the lock's (shares its storage).
+            let sources = taskSources ?? state.locks[info.lockID]?.sources ?? [info.source]
+            state.infos[key] = InFlightInfo(info: info, taskSources: sources)
             state.rejected[key] = nil
 
         case .infoRejected(let info, let reason, let taskSources):
@@ -19,6 +21,7 @@ extension Pessimism {
             if state.infos[key]?.info == info { state.infos[key] = nil }
 
         case .lockCreated(let id, let serial, let task, let downstream, let owner, let ddls, let sources):
+            let sources = sources ?? state.infos[InfoKey(task: task, source: owner)]?.taskSources ?? [owner]
             state.locks[id] = Lock(
                 id: id,
                 serial: serial,
@@ -38,19 +41,22 @@ extension Pessimism {
 
         case .operationIssued(let op):
             guard state.locks[op.lock] != nil else { return }
-            state.locks[op.lock]?.operations[op.source] = op
+            state.locks[op.lock]?.setOperation(op)
             // The operator's or owner's decision answers a rejected Info of this lock.
             let key = InfoKey(task: op.task, source: op.source)
             if state.rejected[key]?.info.lockID == op.lock { state.rejected[key] = nil }
 
         case .operationDone(let id, let task, let source):
-            state.locks[id]?.operations[source]?.done = true
+            state.locks[id]?.markDone(source)
             // DM's `DoneOperationDeleteInfo`: the Info is no longer in flight.
             let key = InfoKey(task: task, source: source)
-            if state.infos[key]?.info.lockID == id { state.infos[key] = nil }
+            if let index = state.infos.index(forKey: key), state.infos.values[index].info.lockID == id {
+                state.infos.remove(at: index)
+            }
 
         case .unlockRequested(let id, let owner, let forceRemove):
-            guard var lock = state.locks[id] else { return }
+            // Taken out of the dictionary so its sets are uniquely referenced and change in place.
+            guard var lock = state.locks.removeValue(forKey: id) else { return }
             lock.unlock = UnlockDecision(ownerOverride: owner, forceRemove: forceRemove)
             if let owner { lock.owner = owner }
             lock.ready = lock.sources  // DM's ForceSynced
@@ -68,10 +74,10 @@ extension Pessimism {
             }
 
         case .sourceReleased(let id, let source, let newOwner):
-            guard var lock = state.locks[id] else { return }
+            guard var lock = state.locks.removeValue(forKey: id) else { return }
             lock.sources.remove(source)
             lock.ready.remove(source)
-            lock.operations[source] = nil
+            lock.removeOperation(source)
             if let newOwner { lock.owner = newOwner }
             state.locks[id] = lock
 
@@ -82,7 +88,9 @@ extension Pessimism {
         case .lockRemoved(let id, _):
             guard let lock = state.locks.removeValue(forKey: id) else { return }
             // Infos answered by this lock (ready, not yet done) go with it; Infos still waiting
-            // for it stay and start the next lock.
+            // for it stay and start the next lock. (Done sources are ready, so when as many are
+            // done as ready there is nothing to drop.)
+            guard lock.doneCount < lock.ready.count else { return }
             for source in lock.ready where lock.operations[source]?.done != true {
                 let key = InfoKey(task: lock.task, source: source)
                 if state.infos[key]?.info.lockID == id { state.infos[key] = nil }
