@@ -12,7 +12,7 @@ extension Pessimism {
             // No set recorded: the task's sources were exactly the lock's (shares its storage).
             let sources = taskSources ?? state.locks[info.lockID]?.sources ?? [info.source]
             state.infos[key] = InFlightInfo(info: info, taskSources: sources)
-            state.rejected[key] = nil
+            if !state.rejected.isEmpty { state.rejected[key] = nil }
 
         case .infoRejected(let info, let reason, let taskSources):
             let key = InfoKey(task: info.task, source: info.source)
@@ -34,20 +34,22 @@ extension Pessimism {
             state.nextLockSerial = max(state.nextLockSerial, serial + 1)
 
         case .sourceSynced(let id, let source):
-            state.locks[id]?.ready.insert(source)
+            if let index = state.locks.index(forKey: id) { state.locks.values[index].ready.insert(source) }
 
         case .sourcesAdded(let id, let sources):
             state.locks[id]?.sources.formUnion(sources)
 
         case .operationIssued(let op):
-            guard state.locks[op.lock] != nil else { return }
-            state.locks[op.lock]?.setOperation(op)
+            guard let index = state.locks.index(forKey: op.lock) else { return }
+            state.locks.values[index].setOperation(op)
             // The operator's or owner's decision answers a rejected Info of this lock.
-            let key = InfoKey(task: op.task, source: op.source)
-            if state.rejected[key]?.info.lockID == op.lock { state.rejected[key] = nil }
+            if !state.rejected.isEmpty {
+                let key = InfoKey(task: op.task, source: op.source)
+                if state.rejected[key]?.info.lockID == op.lock { state.rejected[key] = nil }
+            }
 
         case .operationDone(let id, let task, let source):
-            state.locks[id]?.markDone(source)
+            if let index = state.locks.index(forKey: id) { state.locks.values[index].markDone(source) }
             // DM's `DoneOperationDeleteInfo`: the Info is no longer in flight.
             let key = InfoKey(task: task, source: source)
             if let index = state.infos.index(forKey: key), state.infos.values[index].info.lockID == id {
