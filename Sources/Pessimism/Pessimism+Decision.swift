@@ -151,6 +151,11 @@ extension Pessimism {
             let source = info.source
             guard let lock = self.state.locks[info.lockID] else {
                 if record { self.emit(.infoReported(info: info, taskSources: entry.taskSources)) }
+                // The owner's in-flight Info is `entry` now (just recorded, or the waiting one), so
+                // the event need not repeat its set unless something is off.
+                let key = InfoKey(task: info.task, source: source)
+                let fromInfo =
+                    entry.taskSources.contains(source) && self.state.infos[key]?.taskSources == entry.taskSources
                 self.emit(
                     .lockCreated(
                         lock: info.lockID,
@@ -159,7 +164,7 @@ extension Pessimism {
                         downstream: info.downstream,
                         owner: source,
                         ddls: info.ddls,
-                        sources: entry.taskSources.union([source])
+                        sources: fromInfo ? nil : entry.taskSources.union([source])
                     )
                 )
                 self.advance(info.lockID)
@@ -170,14 +175,14 @@ extension Pessimism {
             guard canJoin else {
                 // The source's part of this lock is over (or the lock is past accepting sources):
                 // this is its next DDL, which starts once the lock is removed.
-                if record { self.emit(.infoReported(info: info, taskSources: entry.taskSources)) }
+                if record { self.emit(Pessimism.reported(info, taskSources: entry.taskSources, lock: lock)) }
                 return
             }
             guard info.hasSameDDLs(as: lock.ddls) else {
                 self.reject(info, .ddlsDiffer(lockDDLs: lock.ddls), taskSources: entry.taskSources)
                 return
             }
-            if record { self.emit(.infoReported(info: info, taskSources: entry.taskSources)) }
+            if record { self.emit(Pessimism.reported(info, taskSources: entry.taskSources, lock: lock)) }
             let added = entry.taskSources.subtracting(lock.sources)
             if !added.isEmpty && !frozen { self.emit(.sourcesAdded(lock: lock.id, sources: added)) }
             if !lock.ready.contains(source) { self.emit(.sourceSynced(lock: lock.id, source: source)) }

@@ -9,8 +9,10 @@ extension Pessimism {
         switch event {
         case .infoReported(let info, let taskSources):
             let key = InfoKey(task: info.task, source: info.source)
-            state.infos[key] = InFlightInfo(info: info, taskSources: taskSources)
-            state.rejected[key] = nil
+            // No set recorded: the task's sources were exactly the lock's (shares its storage).
+            let sources = taskSources ?? state.locks[info.lockID]?.sources ?? [info.source]
+            state.infos[key] = InFlightInfo(info: info, taskSources: sources)
+            if !state.rejected.isEmpty { state.rejected[key] = nil }
 
         case .infoRejected(let info, let reason, let taskSources):
             let key = InfoKey(task: info.task, source: info.source)
@@ -19,6 +21,7 @@ extension Pessimism {
             if state.infos[key]?.info == info { state.infos[key] = nil }
 
         case .lockCreated(let id, let serial, let task, let downstream, let owner, let ddls, let sources):
+            let sources = sources ?? state.infos[InfoKey(task: task, source: owner)]?.taskSources ?? [owner]
             state.locks[id] = Lock(
                 id: id,
                 serial: serial,
@@ -31,26 +34,31 @@ extension Pessimism {
             state.nextLockSerial = max(state.nextLockSerial, serial + 1)
 
         case .sourceSynced(let id, let source):
-            state.locks[id]?.ready.insert(source)
+            if let index = state.locks.index(forKey: id) { state.locks.values[index].ready.insert(source) }
 
         case .sourcesAdded(let id, let sources):
             state.locks[id]?.sources.formUnion(sources)
 
         case .operationIssued(let op):
-            guard state.locks[op.lock] != nil else { return }
-            state.locks[op.lock]?.operations[op.source] = op
+            guard let index = state.locks.index(forKey: op.lock) else { return }
+            state.locks.values[index].setOperation(op)
             // The operator's or owner's decision answers a rejected Info of this lock.
-            let key = InfoKey(task: op.task, source: op.source)
-            if state.rejected[key]?.info.lockID == op.lock { state.rejected[key] = nil }
+            if !state.rejected.isEmpty {
+                let key = InfoKey(task: op.task, source: op.source)
+                if state.rejected[key]?.info.lockID == op.lock { state.rejected[key] = nil }
+            }
 
         case .operationDone(let id, let task, let source):
-            state.locks[id]?.operations[source]?.done = true
+            if let index = state.locks.index(forKey: id) { state.locks.values[index].markDone(source) }
             // DM's `DoneOperationDeleteInfo`: the Info is no longer in flight.
             let key = InfoKey(task: task, source: source)
-            if state.infos[key]?.info.lockID == id { state.infos[key] = nil }
+            if let index = state.infos.index(forKey: key), state.infos.values[index].info.lockID == id {
+                state.infos.remove(at: index)
+            }
 
         case .unlockRequested(let id, let owner, let forceRemove):
-            guard var lock = state.locks[id] else { return }
+            // Taken out of the dictionary so its sets are uniquely referenced and change in place.
+            guard var lock = state.locks.removeValue(forKey: id) else { return }
             lock.unlock = UnlockDecision(ownerOverride: owner, forceRemove: forceRemove)
             if let owner { lock.owner = owner }
             lock.ready = lock.sources  // DM's ForceSynced
@@ -68,10 +76,10 @@ extension Pessimism {
             }
 
         case .sourceReleased(let id, let source, let newOwner):
-            guard var lock = state.locks[id] else { return }
+            guard var lock = state.locks.removeValue(forKey: id) else { return }
             lock.sources.remove(source)
             lock.ready.remove(source)
-            lock.operations[source] = nil
+            lock.removeOperation(source)
             if let newOwner { lock.owner = newOwner }
             state.locks[id] = lock
 
@@ -82,7 +90,9 @@ extension Pessimism {
         case .lockRemoved(let id, _):
             guard let lock = state.locks.removeValue(forKey: id) else { return }
             // Infos answered by this lock (ready, not yet done) go with it; Infos still waiting
-            // for it stay and start the next lock.
+            // for it stay and start the next lock. (Done sources are ready, so when as many are
+            // done as ready there is nothing to drop.)
+            guard lock.doneCount < lock.ready.count else { return }
             for source in lock.ready where lock.operations[source]?.done != true {
                 let key = InfoKey(task: lock.task, source: source)
                 if state.infos[key]?.info.lockID == id { state.infos[key] = nil }

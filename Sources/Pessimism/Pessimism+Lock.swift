@@ -17,10 +17,13 @@ extension Pessimism {
         public var sources: Set<SourceID>
         /// Sources that reported the lock's DDLs, or were counted synced by a manual unlock.
         public var ready: Set<SourceID>
-        /// The operation issued to each source, at most one per source.
-        public var operations: [SourceID: PessimismOperation]
+        /// The operation issued to each source, at most one per source. Changed only through
+        /// `setOperation`, `markDone` and `removeOperation`, which keep `doneCount` exact.
+        public private(set) var operations: [SourceID: PessimismOperation]
         /// The operator's unlock decision, once made.
         public var unlock: UnlockDecision?
+        /// How many operations are done: derived from `operations`, kept so "all done" is O(1).
+        public private(set) var doneCount: Int
 
         public init(
             id: LockID,
@@ -41,10 +44,55 @@ extension Pessimism {
             self.ready = [owner]
             self.operations = [:]
             self.unlock = nil
+            self.doneCount = 0
         }
 
-        /// Every expected source is ready (DM: `remain == 0`).
-        public var isSynced: Bool { self.ready == self.sources }
+        private enum CodingKeys: String, CodingKey {
+            case id, serial, task, downstream, owner, ddls, sources, ready, operations, unlock
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.id = try c.decode(LockID.self, forKey: .id)
+            self.serial = try c.decode(UInt64.self, forKey: .serial)
+            self.task = try c.decode(TaskName.self, forKey: .task)
+            self.downstream = try c.decode(TableName.self, forKey: .downstream)
+            self.owner = try c.decode(SourceID.self, forKey: .owner)
+            self.ddls = try c.decode([String].self, forKey: .ddls)
+            self.sources = try c.decode(Set<SourceID>.self, forKey: .sources)
+            self.ready = try c.decode(Set<SourceID>.self, forKey: .ready)
+            self.operations = try c.decode([SourceID: PessimismOperation].self, forKey: .operations)
+            self.unlock = try c.decodeIfPresent(UnlockDecision.self, forKey: .unlock)
+            self.doneCount = Self.countDone(self.operations)
+        }
+
+        private static func countDone(_ operations: [SourceID: PessimismOperation]) -> Int {
+            operations.values.reduce(0) { $0 + ($1.done ? 1 : 0) }
+        }
+
+        /// Files `operation` under its source, replacing any earlier one.
+        mutating func setOperation(_ operation: PessimismOperation) {
+            if let old = self.operations.updateValue(operation, forKey: operation.source), old.done { self.doneCount -= 1 }
+            if operation.done { self.doneCount += 1 }
+        }
+
+        /// Marks the source's operation done; false if it has none.
+        @discardableResult
+        mutating func markDone(_ source: SourceID) -> Bool {
+            guard let index = self.operations.index(forKey: source) else { return false }
+            if !self.operations.values[index].done {
+                self.operations.values[index].done = true
+                self.doneCount += 1
+            }
+            return true
+        }
+
+        mutating func removeOperation(_ source: SourceID) {
+            if let old = self.operations.removeValue(forKey: source), old.done { self.doneCount -= 1 }
+        }
+
+        /// Every expected source is ready (DM: `remain == 0`). O(1): `ready ⊆ sources` always holds.
+        public var isSynced: Bool { self.ready.count == self.sources.count }
 
         /// Sources that executed or skipped the DDLs.
         public var done: Set<SourceID> { Set(self.operations.values.lazy.filter(\.done).map(\.source)) }
@@ -61,8 +109,9 @@ extension Pessimism {
         }
 
         /// True once every expected source executed or skipped the DDLs.
+        /// O(1): operations are only ever issued to ready, hence expected, sources.
         public var isResolved: Bool {
-            !self.sources.isEmpty && self.sources.allSatisfy { self.operations[$0]?.done == true }
+            !self.sources.isEmpty && self.doneCount == self.sources.count
         }
 
         public func encode(to writer: inout ByteWriter) {
@@ -89,6 +138,7 @@ extension Pessimism {
             self.ready = try reader.readSet()
             self.operations = try reader.readDictionary()
             self.unlock = try reader.readOptional()
+            self.doneCount = Self.countDone(self.operations)
         }
     }
 

@@ -189,11 +189,12 @@ struct BeyondDMTests {
                     downstream: F.table,
                     owner: F.source2,
                     ddls: [Self.addOther],
-                    sources: [F.source2]
+                    sources: nil  // the re-offered Info's task sources, recorded just before
                 ),
                 F.exec(F.source2, [Self.addOther], serial: 2),
             ]
         )
+        #expect(h.state.lock(F.lock)?.sources == [F.source2])
         #expect(h.state.rejectedInfos().isEmpty)
     }
 
@@ -245,10 +246,11 @@ struct BeyondDMTests {
                     downstream: F.table,
                     owner: F.source2,
                     ddls: [Self.add],
-                    sources: h.taskSources
+                    sources: nil
                 )
             )
         )
+        #expect(h.state.lock(F.lock)?.sources == h.taskSources)
         #expect(h.state.lock(F.lock)?.unsyncedSources == [F.source1])
         try h.run(.unlock(F.lock, owner: nil, forceRemove: false))
         // The new owner re-executes the DDL, which must be idempotent downstream.

@@ -13,6 +13,7 @@ struct PessimismEventCodingTests {
     /// One value of every case, with optionals both set and unset.
     static let samples: [PessimismEvent] = [
         .infoReported(info: F.info(F.source1, "a", "b"), taskSources: [F.source2, F.source1]),
+        .infoReported(info: F.info(F.source2, "a", "b"), taskSources: nil),
         .infoRejected(info: F.info(F.source2, "c"), reason: .ddlsDiffer(lockDDLs: ["a"]), taskSources: [F.source2]),
         .infoRejected(
             info: F.info(F.source2, "c"),
@@ -28,6 +29,15 @@ struct PessimismEventCodingTests {
             owner: F.source1,
             ddls: ["a"],
             sources: [F.source1, F.source2]
+        ),
+        .lockCreated(
+            lock: F.lock,
+            serial: 8,
+            task: F.task,
+            downstream: F.table,
+            owner: F.source1,
+            ddls: ["a"],
+            sources: nil
         ),
         .sourceSynced(lock: F.lock, source: F.source2),
         .sourcesAdded(lock: F.lock, sources: [F.source3]),

@@ -31,8 +31,14 @@ struct PessimismPropertyTests {
             do {
                 events = try Pessimism.decide(command, state)
             } catch {
+                #expect((try? Pessimism.decideBySimulation(command, state)) == nil, "seed \(seed) step \(steps)")
                 errors += 1
                 continue
+            }
+            // The fast path answers exactly as the event-by-event simulation would.
+            if (try? Pessimism.decideBySimulation(command, state)) != events {
+                Issue.record("seed \(seed) step \(steps): decide differs from decideBySimulation for \(command)")
+                return
             }
             for event in events {
                 Pessimism.evolve(&state, event)

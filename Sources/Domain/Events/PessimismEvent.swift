@@ -8,13 +8,16 @@ public import BinaryCoding
 public enum PessimismEvent: EventCategoryCodable {
     /// Fact: a source reported it is blocked at `info.ddls`. `taskSources` are the task's sources
     /// at that moment; they become the lock's expected sources if this Info creates or waits for
-    /// a lock.
-    case infoReported(info: PessimismInfo, taskSources: Set<SourceID>)
+    /// a lock. `nil` means exactly the sources of the live lock `info.lockID` (the usual case:
+    /// every source of a lock reports the same set, so the log does not repeat it per source).
+    case infoReported(info: PessimismInfo, taskSources: Set<SourceID>?)
     /// Fact: a report was not accepted; kept visible (DM dropped it silently, dm#628) and offered
     /// again when the lock it disagreed with goes. `taskSources` as in `infoReported`.
     case infoRejected(info: PessimismInfo, reason: PessimismRejection, taskSources: Set<SourceID>)
     /// Decision: the first Info for `lock` created it; its source is the owner and is synced.
     /// `serial` numbers lock instances (ids are reused by successive DDLs on one table).
+    /// `sources` `nil` means the task sources of the owner's in-flight Info (always the case when
+    /// decided; they include the owner), so the set is recorded once, in that `infoReported`.
     case lockCreated(
         lock: LockID,
         serial: UInt64,
@@ -22,7 +25,7 @@ public enum PessimismEvent: EventCategoryCodable {
         downstream: TableName,
         owner: SourceID,
         ddls: [String],
-        sources: Set<SourceID>
+        sources: Set<SourceID>?
     )
     /// Decision: `source` reported the lock's DDLs and is now synced (ready).
     case sourceSynced(lock: LockID, source: SourceID)
@@ -120,7 +123,7 @@ public enum PessimismEvent: EventCategoryCodable {
         switch self {
         case .infoReported(let info, let taskSources):
             writer.write(info)
-            writer.writeSet(taskSources)
+            Self.writeSources(taskSources, to: &writer)
         case .infoRejected(let info, let reason, let taskSources):
             writer.write(info)
             writer.write(reason)
@@ -132,7 +135,7 @@ public enum PessimismEvent: EventCategoryCodable {
             writer.write(downstream)
             writer.write(owner)
             writer.writeArray(ddls)
-            writer.writeSet(sources)
+            Self.writeSources(sources, to: &writer)
         case .sourceSynced(let lock, let source):
             writer.write(lock)
             writer.write(source)
@@ -166,9 +169,28 @@ public enum PessimismEvent: EventCategoryCodable {
         }
     }
 
+    /// An optional source set: a flag byte, then the set if present.
+    private static func writeSources(_ sources: Set<SourceID>?, to writer: inout ByteWriter) {
+        if let sources {
+            writer.writeByte(1)
+            writer.writeSet(sources)
+        } else {
+            writer.writeByte(0)
+        }
+    }
+
+    private static func readSources(from reader: inout ByteReader) throws(BinaryDecodingError) -> Set<SourceID>? {
+        let at = reader.offset
+        switch try reader.readByte() {
+        case 0: return nil
+        case 1: return try reader.readSet()
+        case let flag: throw BinaryDecodingError(.invalidValue, at: at, "bad source-set flag \(flag)")
+        }
+    }
+
     public init(caseTag: UInt8, from reader: inout ByteReader) throws(BinaryDecodingError) {
         switch caseTag {
-        case 1: self = .infoReported(info: try reader.read(), taskSources: try reader.readSet())
+        case 1: self = .infoReported(info: try reader.read(), taskSources: try Self.readSources(from: &reader))
         case 2:
             self = .infoRejected(info: try reader.read(), reason: try reader.read(), taskSources: try reader.readSet())
         case 3:
@@ -179,7 +201,7 @@ public enum PessimismEvent: EventCategoryCodable {
                 downstream: try reader.read(),
                 owner: try reader.read(),
                 ddls: try reader.readArray(),
-                sources: try reader.readSet()
+                sources: try Self.readSources(from: &reader)
             )
         case 4: self = .sourceSynced(lock: try reader.read(), source: try reader.read())
         case 5: self = .sourcesAdded(lock: try reader.read(), sources: try reader.readSet())
