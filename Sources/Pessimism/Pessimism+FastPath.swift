@@ -1,4 +1,4 @@
-public import Domain
+import Domain
 
 extension Pessimism {
     /// `infoReported` for an Info whose lock is live: the task's sources are left out when they
