@@ -1,24 +1,66 @@
 /// Reads values written by `ByteWriter`, with bounds checks that throw instead of trapping.
-public struct ByteReader: Sendable {
-    public let bytes: [UInt8]
-    public private(set) var offset: Int
+///
+/// A reader either owns a byte array or borrows raw memory (`init(unsafeBytes:)`, e.g. an LMDB
+/// value inside its read transaction). Every read checks the remaining length once and then
+/// loads through an unsafe pointer, so the hot paths carry no per-byte bounds checks.
+///
+/// Everything is `@inlinable` so that decoders in other modules are specialized: an unspecialized
+/// `readArray<T>` goes through witness tables for every element.
+public struct ByteReader: @unchecked Sendable {
+    /// Keeps an owned array alive; empty when reading borrowed memory.
+    @usableFromInline let owned: [UInt8]
+    /// Borrowed memory; nil when reading `owned`.
+    @usableFromInline let borrowed: UnsafeRawBufferPointer?
+    @usableFromInline let count: Int
+    @usableFromInline var cursor: Int
+    /// Where the next read starts.
+    @inlinable public var offset: Int { self.cursor }
+    /// When set, strings are looked up in (and added to) this table instead of allocated anew.
+    public var interner: StringInterner?
 
+    @inlinable
     public init(_ bytes: [UInt8], offset: Int = 0) {
-        self.bytes = bytes
-        self.offset = offset
+        self.owned = bytes
+        self.borrowed = nil
+        self.count = bytes.count
+        self.cursor = offset
+        self.interner = nil
     }
 
-    public var remaining: Int { self.bytes.count - self.offset }
-    public var isAtEnd: Bool { self.offset >= self.bytes.count }
+    /// A reader over memory the caller keeps valid and unchanged for as long as the reader is used.
+    @inlinable
+    public init(unsafeBytes bytes: UnsafeRawBufferPointer, offset: Int = 0, interner: StringInterner? = nil) {
+        self.owned = []
+        self.borrowed = bytes
+        self.count = bytes.count
+        self.cursor = offset
+        self.interner = interner
+    }
 
+    /// The bytes being read (a copy when the reader borrows memory).
+    public var bytes: [UInt8] { self.withBuffer { Array($0) } }
+
+    @inlinable public var remaining: Int { self.count - self.offset }
+    @inlinable public var isAtEnd: Bool { self.offset >= self.count }
+
+    /// Runs `body` over all the bytes. Callers check bounds against `count` first.
+    @inlinable @inline(__always)
+    func withBuffer<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        if let borrowed = self.borrowed { return body(borrowed) }
+        return self.owned.withUnsafeBytes(body)
+    }
+
+    @inlinable
     public mutating func readByte() throws(BinaryDecodingError) -> UInt8 {
-        guard self.offset < self.bytes.count else {
+        guard self.offset < self.count else {
             throw BinaryDecodingError(.truncated, at: self.offset, "expected 1 more byte")
         }
-        defer { self.offset += 1 }
-        return self.bytes[self.offset]
+        let at = self.offset
+        self.cursor = at &+ 1
+        return self.withBuffer { $0.load(fromByteOffset: at, as: UInt8.self) }
     }
 
+    @inlinable
     public mutating func readBool() throws(BinaryDecodingError) -> Bool {
         let at = self.offset
         switch try self.readByte() {
@@ -28,30 +70,44 @@ public struct ByteReader: Sendable {
         }
     }
 
+    @inlinable
     public mutating func readVarUInt() throws(BinaryDecodingError) -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
         let start = self.offset
-        while true {
-            guard self.offset < self.bytes.count else {
-                throw BinaryDecodingError(.truncated, at: start, "varint runs past the end")
+        let available = self.count - start
+        // (value, bytes consumed); consumed 0 = runs past the end, -1 = longer than 10 bytes.
+        let (value, used) = self.withBuffer { buffer -> (UInt64, Int) in
+            guard available > 0 else { return (0, 0) }
+            let p = buffer.baseAddress.unsafelyUnwrapped + start
+            let first = p.load(as: UInt8.self)
+            if first < 0x80 { return (UInt64(first), 1) }
+            var result = UInt64(first & 0x7F)
+            var shift: UInt64 = 7
+            var i = 1
+            while true {
+                guard i < available else { return (0, 0) }
+                guard i < 10 else { return (0, -1) }
+                let byte = p.load(fromByteOffset: i, as: UInt8.self)
+                i &+= 1
+                result |= UInt64(byte & 0x7F) &<< shift
+                if byte & 0x80 == 0 { return (result, i) }
+                shift &+= 7
             }
-            let byte = self.bytes[self.offset]
-            self.offset += 1
-            guard shift < 64 else {
-                throw BinaryDecodingError(.invalidValue, at: start, "varint longer than 10 bytes")
-            }
-            result |= UInt64(byte & 0x7F) << shift
-            if byte & 0x80 == 0 { return result }
-            shift += 7
         }
+        guard used > 0 else {
+            if used == 0 { throw BinaryDecodingError(.truncated, at: start, "varint runs past the end") }
+            throw BinaryDecodingError(.invalidValue, at: start, "varint longer than 10 bytes")
+        }
+        self.cursor = start &+ used
+        return value
     }
 
+    @inlinable
     public mutating func readVarInt() throws(BinaryDecodingError) -> Int64 {
         let raw = try self.readVarUInt()
         return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
     }
 
+    @inlinable
     public mutating func readInt() throws(BinaryDecodingError) -> Int {
         let at = self.offset
         let v = try self.readVarInt()
@@ -61,61 +117,76 @@ public struct ByteReader: Sendable {
         return i
     }
 
+    @inlinable
     public mutating func readFixedUInt64() throws(BinaryDecodingError) -> UInt64 {
         guard self.remaining >= 8 else {
             throw BinaryDecodingError(.truncated, at: self.offset, "expected 8 bytes")
         }
-        var v: UInt64 = 0
-        for i in 0..<8 { v = (v << 8) | UInt64(self.bytes[self.offset + i]) }
-        self.offset += 8
-        return v
+        let at = self.offset
+        self.cursor = at &+ 8
+        return UInt64(bigEndian: self.withBuffer { $0.loadUnaligned(fromByteOffset: at, as: UInt64.self) })
     }
 
+    @inlinable
     public mutating func readDouble() throws(BinaryDecodingError) -> Double {
         Double(bitPattern: try self.readFixedUInt64())
     }
 
     /// Reads a length prefix and checks that that many bytes remain, so a corrupt length
     /// cannot make a decoder allocate gigabytes.
+    @inlinable
     public mutating func readLength() throws(BinaryDecodingError) -> Int {
         let at = self.offset
         let n = try self.readVarUInt()
         guard n <= UInt64(self.remaining) else {
             throw BinaryDecodingError(.truncated, at: at, "length \(n) exceeds the \(self.remaining) bytes left")
         }
-        return Int(n)
+        return Int(truncatingIfNeeded: n)
     }
 
+    @inlinable
     public mutating func readString() throws(BinaryDecodingError) -> String {
         let n = try self.readLength()
         let start = self.offset
-        self.offset += n
-        return String(decoding: self.bytes[start..<(start + n)], as: UTF8.self)
+        self.cursor = start &+ n
+        if n == 0 { return "" }
+        let interner = self.interner
+        return self.withBuffer { buffer in
+            let utf8 = UnsafeRawBufferPointer(start: buffer.baseAddress.unsafelyUnwrapped + start, count: n)
+            if let interner { return interner.string(utf8) }
+            return String(decoding: utf8.assumingMemoryBound(to: UInt8.self), as: UTF8.self)
+        }
     }
 
+    @inlinable
     public mutating func readBytes() throws(BinaryDecodingError) -> [UInt8] {
         let n = try self.readLength()
         let start = self.offset
-        self.offset += n
-        return Array(self.bytes[start..<(start + n)])
+        self.cursor = start &+ n
+        return self.withBuffer { Array(UnsafeRawBufferPointer(rebasing: $0[start..<(start + n)])) }
     }
 
+    @inlinable
     public mutating func readRaw(count: Int) throws(BinaryDecodingError) -> ArraySlice<UInt8> {
         guard count >= 0, count <= self.remaining else {
             throw BinaryDecodingError(.truncated, at: self.offset, "expected \(count) bytes")
         }
-        defer { self.offset += count }
-        return self.bytes[self.offset..<(self.offset + count)]
+        let start = self.offset
+        self.cursor = start &+ count
+        return self.withBuffer { ArraySlice(UnsafeRawBufferPointer(rebasing: $0[start..<(start + count)])) }
     }
 
+    @inlinable
     public mutating func read<T: BinaryDecodable>(_ type: T.Type = T.self) throws(BinaryDecodingError) -> T {
         try T(from: &self)
     }
 
+    @inlinable
     public mutating func readOptional<T: BinaryDecodable>(_ type: T.Type = T.self) throws(BinaryDecodingError) -> T? {
         try self.readBool() ? try T(from: &self) : nil
     }
 
+    @inlinable
     public mutating func readArray<T: BinaryDecodable>(_ type: T.Type = T.self) throws(BinaryDecodingError) -> [T] {
         // Every element takes at least one byte, so the count is bounded by what remains.
         let n = try self.readLength()
@@ -125,6 +196,7 @@ public struct ByteReader: Sendable {
         return result
     }
 
+    @inlinable
     public mutating func readDictionary<K: BinaryDecodable & Hashable, V: BinaryDecodable>(
         _ key: K.Type = K.self, _ value: V.Type = V.self
     ) throws(BinaryDecodingError) -> [K: V] {
@@ -138,6 +210,7 @@ public struct ByteReader: Sendable {
         return result
     }
 
+    @inlinable
     public mutating func readSet<T: BinaryDecodable & Hashable>(_ type: T.Type = T.self) throws(BinaryDecodingError) -> Set<T> {
         let n = try self.readLength()
         var result = Set<T>(minimumCapacity: n)
@@ -146,6 +219,7 @@ public struct ByteReader: Sendable {
     }
 
     /// Throws unless every byte was consumed; a decoder that stops early has misread the layout.
+    @inlinable
     public func expectEnd() throws(BinaryDecodingError) {
         guard self.isAtEnd else {
             throw BinaryDecodingError(.trailingBytes, at: self.offset, "\(self.remaining) bytes left over")

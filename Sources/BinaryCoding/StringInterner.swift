@@ -1,0 +1,113 @@
+/// A bounded table of strings already decoded, so that the same bytes decode to one shared `String`
+/// instead of a fresh allocation (plus UTF-8 validation) each time.
+///
+/// A rebuild decodes the same source ids, lock ids, table names and DDLs over and over; interning
+/// makes them a hash lookup and shares their storage in the folded state. Short strings (15 UTF-8
+/// bytes or fewer are stored inline by `String`) and long ones are decoded directly. Once the table
+/// is full it stops growing and later strings are decoded directly, so memory stays bounded.
+///
+/// Not thread-safe: use one interner per decoding thread.
+public final class StringInterner: @unchecked Sendable {
+    public let maxEntries: Int
+    public let maxLength: Int
+    private var slots: [Int32]
+    private var mask: Int
+    private var hashes: [UInt64] = []
+    private var strings: [String] = []
+    private var starts: [Int] = []
+    private var lengths: [Int] = []
+    private var arena: [UInt8] = []
+
+    public init(maxEntries: Int = 1 << 15, maxLength: Int = 256) {
+        self.maxEntries = maxEntries
+        self.maxLength = maxLength
+        self.slots = Array(repeating: -1, count: 1024)
+        self.mask = 1023
+    }
+
+    public var count: Int { self.strings.count }
+
+    /// The string whose UTF-8 (possibly invalid, which is repaired as `String(decoding:as:)` does) is `utf8`.
+    public func string(_ utf8: UnsafeRawBufferPointer) -> String {
+        let n = utf8.count
+        guard n > 15, n <= self.maxLength else {
+            return String(decoding: utf8.assumingMemoryBound(to: UInt8.self), as: UTF8.self)
+        }
+        let h = Self.hash(utf8)
+        var i = Int(truncatingIfNeeded: h) & self.mask
+        while true {
+            let e = Int(self.slots[i])
+            if e < 0 { break }
+            if self.hashes[e] == h, self.lengths[e] == n {
+                let start = self.starts[e]
+                let same = self.arena.withUnsafeBytes { arena in
+                    memcmpEqual(arena.baseAddress.unsafelyUnwrapped + start, utf8.baseAddress.unsafelyUnwrapped, n)
+                }
+                if same { return self.strings[e] }
+            }
+            i = (i &+ 1) & self.mask
+        }
+        let s = String(decoding: utf8.assumingMemoryBound(to: UInt8.self), as: UTF8.self)
+        guard self.strings.count < self.maxEntries else { return s }
+        let e = self.strings.count
+        self.slots[i] = Int32(e)
+        self.hashes.append(h)
+        self.strings.append(s)
+        self.starts.append(self.arena.count)
+        self.lengths.append(n)
+        self.arena.append(contentsOf: utf8)
+        if self.strings.count * 2 > self.slots.count { self.grow() }
+        return s
+    }
+
+    private func grow() {
+        let size = self.slots.count * 2
+        self.slots = Array(repeating: -1, count: size)
+        self.mask = size - 1
+        for e in 0..<self.strings.count {
+            var i = Int(truncatingIfNeeded: self.hashes[e]) & self.mask
+            while self.slots[i] >= 0 { i = (i &+ 1) & self.mask }
+            self.slots[i] = Int32(e)
+        }
+    }
+
+    @inline(__always)
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        let n = bytes.count
+        let p = bytes.baseAddress.unsafelyUnwrapped
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(n)
+        var i = 0
+        while i &+ 8 <= n {
+            let w = p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            h = (h ^ w) &* 0xFF51_AFD7_ED55_8CCD
+            h ^= h >> 32
+            i &+= 8
+        }
+        if i < n {
+            var w: UInt64 = 0
+            var shift: UInt64 = 0
+            while i < n {
+                w |= UInt64(p.load(fromByteOffset: i, as: UInt8.self)) &<< shift
+                shift &+= 8
+                i &+= 1
+            }
+            h = (h ^ w) &* 0xC4CE_B9FE_1A85_EC53
+        }
+        h ^= h >> 29
+        return h
+    }
+}
+
+@inline(__always)
+private func memcmpEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
+    var i = 0
+    while i &+ 8 <= n {
+        if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+        i &+= 8
+    }
+    while i < n {
+        if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
+        i &+= 1
+    }
+    return true
+}
