@@ -76,6 +76,18 @@ public enum Event: Sendable, Hashable, Codable {
     /// Decodes a record's payload given its type tag.
     public init(typeTag: UInt16, payload: [UInt8]) throws(BinaryDecodingError) {
         var reader = ByteReader(payload)
+        try self.init(typeTag: typeTag, reader: &reader)
+    }
+
+    /// Decodes a payload in place (e.g. inside an LMDB read transaction); `payload` need only stay
+    /// valid during the call. With an `interner`, repeated strings share one allocation.
+    public init(typeTag: UInt16, unsafePayload payload: UnsafeRawBufferPointer, interner: StringInterner? = nil) throws(BinaryDecodingError) {
+        var reader = ByteReader(unsafeBytes: payload, interner: interner)
+        try self.init(typeTag: typeTag, reader: &reader)
+    }
+
+    @inline(__always)
+    init(typeTag: UInt16, reader: inout ByteReader) throws(BinaryDecodingError) {
         let version = try reader.readByte()
         guard version >= 1, version <= Self.codecVersion else {
             throw BinaryDecodingError(.unsupportedVersion, at: 0, "codec version \(version), this build reads up to \(Self.codecVersion)")
