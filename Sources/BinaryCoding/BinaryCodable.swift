@@ -23,9 +23,17 @@ extension BinaryDecodable {
     /// Decodes a value that must span all of `bytes`.
     @inlinable
     public init(decoding bytes: [UInt8]) throws(BinaryDecodingError) {
-        var reader = ByteReader(bytes)
-        self = try Self(from: &reader)
-        try reader.expectEnd()
+        let result: Result<Self, BinaryDecodingError> = bytes.withUnsafeBytes { buffer in
+            var reader = ByteReader(unsafeBytes: buffer)
+            do throws(BinaryDecodingError) {
+                let value = try Self(from: &reader)
+                try reader.expectEnd()
+                return .success(value)
+            } catch {
+                return .failure(error)
+            }
+        }
+        self = try result.get()
     }
 }
 

@@ -7,10 +7,9 @@
 /// Everything is `@inlinable` so that decoders in other modules are specialized: an unspecialized
 /// `readArray<T>` goes through witness tables for every element.
 public struct ByteReader: @unchecked Sendable {
-    /// Keeps an owned array alive; empty when reading borrowed memory.
-    @usableFromInline let owned: [UInt8]
-    /// Borrowed memory; nil when reading `owned`.
-    @usableFromInline let borrowed: UnsafeRawBufferPointer?
+    /// Owns the memory behind `base` when the reader was made from an array; nil when it borrows.
+    @usableFromInline let owner: OwnedBytes?
+    @usableFromInline let base: UnsafeRawPointer?
     @usableFromInline let count: Int
     @usableFromInline var cursor: Int
     /// Where the next read starts.
@@ -18,10 +17,11 @@ public struct ByteReader: @unchecked Sendable {
     /// When set, strings are looked up in (and added to) this table instead of allocated anew.
     public var interner: StringInterner?
 
-    @inlinable
+    /// A reader over a copy of `bytes`.
     public init(_ bytes: [UInt8], offset: Int = 0) {
-        self.owned = bytes
-        self.borrowed = nil
+        let owner = OwnedBytes(bytes)
+        self.owner = owner
+        self.base = UnsafeRawPointer(owner.pointer)
         self.count = bytes.count
         self.cursor = offset
         self.interner = nil
@@ -30,34 +30,40 @@ public struct ByteReader: @unchecked Sendable {
     /// A reader over memory the caller keeps valid and unchanged for as long as the reader is used.
     @inlinable
     public init(unsafeBytes bytes: UnsafeRawBufferPointer, offset: Int = 0, interner: StringInterner? = nil) {
-        self.owned = []
-        self.borrowed = bytes
+        self.owner = nil
+        self.base = bytes.baseAddress
         self.count = bytes.count
         self.cursor = offset
         self.interner = interner
     }
 
-    /// The bytes being read (a copy when the reader borrows memory).
-    public var bytes: [UInt8] { self.withBuffer { Array($0) } }
-
-    @inlinable public var remaining: Int { self.count - self.offset }
-    @inlinable public var isAtEnd: Bool { self.offset >= self.count }
-
-    /// Runs `body` over all the bytes. Callers check bounds against `count` first.
-    @inlinable @inline(__always)
-    func withBuffer<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        if let borrowed = self.borrowed { return body(borrowed) }
-        return self.owned.withUnsafeBytes(body)
+    /// The bytes being read.
+    public var bytes: [UInt8] {
+        defer { self.keepOwnerAlive() }
+        return Array(self.buffer)
     }
+
+    /// Marks a use of `owner` after a read through `base`, so the optimizer cannot free the
+    /// memory an array-backed reader points into while the read is under way.
+    @inlinable @inline(__always)
+    func keepOwnerAlive() { withExtendedLifetime(self.owner) {} }
+
+    @inlinable public var remaining: Int { self.count - self.cursor }
+    @inlinable public var isAtEnd: Bool { self.cursor >= self.count }
+
+    /// All the bytes. Callers check bounds against `count` before touching them.
+    @inlinable
+    var buffer: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: self.base, count: self.count) }
 
     @inlinable
     public mutating func readByte() throws(BinaryDecodingError) -> UInt8 {
+        defer { self.keepOwnerAlive() }
         guard self.offset < self.count else {
             throw BinaryDecodingError(.truncated, at: self.offset, "expected 1 more byte")
         }
         let at = self.offset
         self.cursor = at &+ 1
-        return self.withBuffer { $0.load(fromByteOffset: at, as: UInt8.self) }
+        return self.base.unsafelyUnwrapped.load(fromByteOffset: at, as: UInt8.self)
     }
 
     @inlinable
@@ -72,12 +78,13 @@ public struct ByteReader: @unchecked Sendable {
 
     @inlinable
     public mutating func readVarUInt() throws(BinaryDecodingError) -> UInt64 {
+        defer { self.keepOwnerAlive() }
         let start = self.offset
         let available = self.count - start
         // (value, bytes consumed); consumed 0 = runs past the end, -1 = longer than 10 bytes.
-        let (value, used) = self.withBuffer { buffer -> (UInt64, Int) in
+        let (value, used) = { () -> (UInt64, Int) in
             guard available > 0 else { return (0, 0) }
-            let p = buffer.baseAddress.unsafelyUnwrapped + start
+            let p = self.base.unsafelyUnwrapped + start
             let first = p.load(as: UInt8.self)
             if first < 0x80 { return (UInt64(first), 1) }
             var result = UInt64(first & 0x7F)
@@ -92,7 +99,7 @@ public struct ByteReader: @unchecked Sendable {
                 if byte & 0x80 == 0 { return (result, i) }
                 shift &+= 7
             }
-        }
+        }()
         guard used > 0 else {
             if used == 0 { throw BinaryDecodingError(.truncated, at: start, "varint runs past the end") }
             throw BinaryDecodingError(.invalidValue, at: start, "varint longer than 10 bytes")
@@ -119,12 +126,13 @@ public struct ByteReader: @unchecked Sendable {
 
     @inlinable
     public mutating func readFixedUInt64() throws(BinaryDecodingError) -> UInt64 {
+        defer { self.keepOwnerAlive() }
         guard self.remaining >= 8 else {
             throw BinaryDecodingError(.truncated, at: self.offset, "expected 8 bytes")
         }
         let at = self.offset
         self.cursor = at &+ 8
-        return UInt64(bigEndian: self.withBuffer { $0.loadUnaligned(fromByteOffset: at, as: UInt64.self) })
+        return UInt64(bigEndian: self.base.unsafelyUnwrapped.loadUnaligned(fromByteOffset: at, as: UInt64.self))
     }
 
     @inlinable
@@ -146,34 +154,34 @@ public struct ByteReader: @unchecked Sendable {
 
     @inlinable
     public mutating func readString() throws(BinaryDecodingError) -> String {
+        defer { self.keepOwnerAlive() }
         let n = try self.readLength()
         let start = self.offset
         self.cursor = start &+ n
         if n == 0 { return "" }
-        let interner = self.interner
-        return self.withBuffer { buffer in
-            let utf8 = UnsafeRawBufferPointer(start: buffer.baseAddress.unsafelyUnwrapped + start, count: n)
-            if let interner { return interner.string(utf8) }
-            return String(decoding: utf8.assumingMemoryBound(to: UInt8.self), as: UTF8.self)
-        }
+        let utf8 = UnsafeRawBufferPointer(start: self.base.unsafelyUnwrapped + start, count: n)
+        if let interner = self.interner { return interner.string(utf8) }
+        return String(decoding: utf8.assumingMemoryBound(to: UInt8.self), as: UTF8.self)
     }
 
     @inlinable
     public mutating func readBytes() throws(BinaryDecodingError) -> [UInt8] {
+        defer { self.keepOwnerAlive() }
         let n = try self.readLength()
         let start = self.offset
         self.cursor = start &+ n
-        return self.withBuffer { Array(UnsafeRawBufferPointer(rebasing: $0[start..<(start + n)])) }
+        return Array(UnsafeRawBufferPointer(rebasing: self.buffer[start..<(start + n)]))
     }
 
     @inlinable
     public mutating func readRaw(count: Int) throws(BinaryDecodingError) -> ArraySlice<UInt8> {
+        defer { self.keepOwnerAlive() }
         guard count >= 0, count <= self.remaining else {
             throw BinaryDecodingError(.truncated, at: self.offset, "expected \(count) bytes")
         }
         let start = self.offset
         self.cursor = start &+ count
-        return self.withBuffer { ArraySlice(UnsafeRawBufferPointer(rebasing: $0[start..<(start + count)])) }
+        return ArraySlice(UnsafeRawBufferPointer(rebasing: self.buffer[start..<(start + count)]))
     }
 
     @inlinable
@@ -225,4 +233,17 @@ public struct ByteReader: @unchecked Sendable {
             throw BinaryDecodingError(.trailingBytes, at: self.offset, "\(self.remaining) bytes left over")
         }
     }
+}
+
+/// A private copy of the bytes an array-backed reader reads, so every read goes through one pointer.
+@usableFromInline
+final class OwnedBytes: @unchecked Sendable {
+    @usableFromInline let pointer: UnsafeMutableRawPointer
+
+    init(_ bytes: [UInt8]) {
+        self.pointer = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 8)
+        bytes.withUnsafeBytes { self.pointer.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(self.pointer), byteCount: $0.count) }
+    }
+
+    deinit { self.pointer.deallocate() }
 }

@@ -10,22 +10,16 @@
 public final class StringInterner: @unchecked Sendable {
     public let maxEntries: Int
     public let maxLength: Int
-    private var slots: [Int32]
-    private var mask: Int
-    private var hashes: [UInt64] = []
-    private var strings: [String] = []
-    private var starts: [Int] = []
-    private var lengths: [Int] = []
-    private var arena: [UInt8] = []
+    /// One stored property, so a lookup makes one exclusivity-checked access instead of one per array.
+    private var table: Table
 
     public init(maxEntries: Int = 1 << 15, maxLength: Int = 256) {
         self.maxEntries = maxEntries
         self.maxLength = maxLength
-        self.slots = Array(repeating: -1, count: 1024)
-        self.mask = 1023
+        self.table = Table()
     }
 
-    public var count: Int { self.strings.count }
+    public var count: Int { self.table.strings.count }
 
     /// The string whose UTF-8 (possibly invalid, which is repaired as `String(decoding:as:)` does) is `utf8`.
     public func string(_ utf8: UnsafeRawBufferPointer) -> String {
@@ -33,41 +27,56 @@ public final class StringInterner: @unchecked Sendable {
         guard n > 15, n <= self.maxLength else {
             return String(decoding: utf8.assumingMemoryBound(to: UInt8.self), as: UTF8.self)
         }
-        let h = Self.hash(utf8)
-        var i = Int(truncatingIfNeeded: h) & self.mask
-        while true {
-            let e = Int(self.slots[i])
-            if e < 0 { break }
-            if self.hashes[e] == h, self.lengths[e] == n {
-                let start = self.starts[e]
-                let same = self.arena.withUnsafeBytes { arena in
-                    memcmpEqual(arena.baseAddress.unsafelyUnwrapped + start, utf8.baseAddress.unsafelyUnwrapped, n)
-                }
-                if same { return self.strings[e] }
-            }
-            i = (i &+ 1) & self.mask
-        }
-        let s = String(decoding: utf8.assumingMemoryBound(to: UInt8.self), as: UTF8.self)
-        guard self.strings.count < self.maxEntries else { return s }
-        let e = self.strings.count
-        self.slots[i] = Int32(e)
-        self.hashes.append(h)
-        self.strings.append(s)
-        self.starts.append(self.arena.count)
-        self.lengths.append(n)
-        self.arena.append(contentsOf: utf8)
-        if self.strings.count * 2 > self.slots.count { self.grow() }
-        return s
+        return self.table.intern(utf8, limit: self.maxEntries)
     }
 
-    private func grow() {
-        let size = self.slots.count * 2
-        self.slots = Array(repeating: -1, count: size)
-        self.mask = size - 1
-        for e in 0..<self.strings.count {
-            var i = Int(truncatingIfNeeded: self.hashes[e]) & self.mask
-            while self.slots[i] >= 0 { i = (i &+ 1) & self.mask }
+    struct Table {
+        var slots: [Int32] = Array(repeating: -1, count: 1024)
+        var mask = 1023
+        var hashes: [UInt64] = []
+        var strings: [String] = []
+        var starts: [Int] = []
+        var lengths: [Int] = []
+        var arena: [UInt8] = []
+
+        mutating func intern(_ utf8: UnsafeRawBufferPointer, limit: Int) -> String {
+            let n = utf8.count
+            let h = StringInterner.hash(utf8)
+            var i = Int(truncatingIfNeeded: h) & self.mask
+            while true {
+                let e = Int(self.slots[i])
+                if e < 0 { break }
+                if self.hashes[e] == h, self.lengths[e] == n {
+                    let start = self.starts[e]
+                    let same = self.arena.withUnsafeBytes { arena in
+                        memcmpEqual(arena.baseAddress.unsafelyUnwrapped + start, utf8.baseAddress.unsafelyUnwrapped, n)
+                    }
+                    if same { return self.strings[e] }
+                }
+                i = (i &+ 1) & self.mask
+            }
+            let s = String(decoding: utf8.assumingMemoryBound(to: UInt8.self), as: UTF8.self)
+            guard self.strings.count < limit else { return s }
+            let e = self.strings.count
             self.slots[i] = Int32(e)
+            self.hashes.append(h)
+            self.strings.append(s)
+            self.starts.append(self.arena.count)
+            self.lengths.append(n)
+            self.arena.append(contentsOf: utf8)
+            if self.strings.count * 2 > self.slots.count { self.grow() }
+            return s
+        }
+
+        mutating func grow() {
+            let size = self.slots.count * 2
+            self.slots = Array(repeating: -1, count: size)
+            self.mask = size - 1
+            for e in 0..<self.strings.count {
+                var i = Int(truncatingIfNeeded: self.hashes[e]) & self.mask
+                while self.slots[i] >= 0 { i = (i &+ 1) & self.mask }
+                self.slots[i] = Int32(e)
+            }
         }
     }
 

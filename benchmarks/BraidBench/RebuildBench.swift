@@ -120,7 +120,7 @@ extension RebuildBench {
             count[name, default: 0] += 1
             return true
         }
-        print("per event (timer overhead included):")
+        print("per event (timer overhead included); MemoryLayout<Event>.size = \(MemoryLayout<Event>.size):")
         for name in count.keys.sorted(by: { decode[$0]! + apply[$0]! > decode[$1]! + apply[$1]! }) {
             print(String(format: "%-36@ n=%7d decode %6.0f ms (%5.2f µs)  apply %6.0f ms (%5.2f µs)", name as NSString, count[name]!,
                          Double(decode[name]!) / 1e6, Double(decode[name]!) / 1e3 / Double(count[name]!),
