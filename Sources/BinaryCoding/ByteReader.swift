@@ -247,3 +247,49 @@ final class OwnedBytes: @unchecked Sendable {
 
     deinit { self.pointer.deallocate() }
 }
+
+extension ByteReader {
+    /// Reads a length-prefixed string's UTF-8 without making a `String`; the view is valid as long as
+    /// the reader's memory is (use it before the reader goes away).
+    @inlinable
+    public mutating func readUTF8View() throws(BinaryDecodingError) -> UnsafeRawBufferPointer {
+        defer { self.keepOwnerAlive() }
+        let n = try self.readLength()
+        let start = self.cursor
+        self.cursor = start &+ n
+        return UnsafeRawBufferPointer(start: n == 0 ? nil : self.base.unsafelyUnwrapped + start, count: n)
+    }
+
+    /// Reads a string-backed enum through `table` without allocating the string.
+    @inlinable
+    public mutating func readRawValue<Value>(_ table: RawValueTable<Value>, _ what: String) throws(BinaryDecodingError) -> Value {
+        defer { self.keepOwnerAlive() }
+        let at = self.offset
+        let utf8 = try self.readUTF8View()
+        if let found = table.lookup(utf8) { return found }
+        throw BinaryDecodingError(.invalidValue, at: at, "unknown \(what) \(String(decoding: utf8, as: UTF8.self))")
+    }
+}
+
+/// String raw values by their UTF-8, for decoding string-backed enums without a `String` per value.
+public struct RawValueTable<Value: Sendable>: Sendable {
+    @usableFromInline let keys: [[UInt8]]
+    @usableFromInline let values: [Value]
+
+    public init(_ pairs: [(String, Value)]) {
+        self.keys = pairs.map { Array($0.0.utf8) }
+        self.values = pairs.map(\.1)
+    }
+
+    @inlinable
+    public func lookup(_ utf8: UnsafeRawBufferPointer) -> Value? {
+        let n = utf8.count
+        for i in self.keys.indices {
+            let key = self.keys[i]
+            guard key.count == n else { continue }
+            let equal = key.withUnsafeBytes { k in n == 0 || bytesEqual(k.baseAddress.unsafelyUnwrapped, utf8.baseAddress.unsafelyUnwrapped, n) }
+            if equal { return self.values[i] }
+        }
+        return nil
+    }
+}

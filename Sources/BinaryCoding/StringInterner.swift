@@ -49,7 +49,7 @@ public final class StringInterner: @unchecked Sendable {
                 if self.hashes[e] == h, self.lengths[e] == n {
                     let start = self.starts[e]
                     let same = self.arena.withUnsafeBytes { arena in
-                        memcmpEqual(arena.baseAddress.unsafelyUnwrapped + start, utf8.baseAddress.unsafelyUnwrapped, n)
+                        bytesEqual(arena.baseAddress.unsafelyUnwrapped + start, utf8.baseAddress.unsafelyUnwrapped, n)
                     }
                     if same { return self.strings[e] }
                 }
@@ -107,8 +107,8 @@ public final class StringInterner: @unchecked Sendable {
     }
 }
 
-@inline(__always)
-private func memcmpEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
+@inlinable @inline(__always)
+func bytesEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
     var i = 0
     while i &+ 8 <= n {
         if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
