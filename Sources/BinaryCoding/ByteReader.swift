@@ -208,7 +208,17 @@ public struct ByteReader: @unchecked Sendable {
     public mutating func readDictionary<K: BinaryDecodable & Hashable, V: BinaryDecodable>(
         _ key: K.Type = K.self, _ value: V.Type = V.self
     ) throws(BinaryDecodingError) -> [K: V] {
+        let start = self.cursor
         let n = try self.readLength()
+        guard n >= 4, self.interner != nil else { return try self.readDictionaryElements(n) }
+        self.cursor = start
+        return try self.readMemoized([K: V].self) { (r: inout ByteReader) throws(BinaryDecodingError) -> [K: V] in
+            try r.readDictionaryElements(try r.readLength())
+        }
+    }
+
+    @inlinable
+    mutating func readDictionaryElements<K: BinaryDecodable & Hashable, V: BinaryDecodable>(_ n: Int) throws(BinaryDecodingError) -> [K: V] {
         var result: [K: V] = [:]
         result.reserveCapacity(n)
         for _ in 0..<n {
@@ -220,7 +230,17 @@ public struct ByteReader: @unchecked Sendable {
 
     @inlinable
     public mutating func readSet<T: BinaryDecodable & Hashable>(_ type: T.Type = T.self) throws(BinaryDecodingError) -> Set<T> {
+        let start = self.cursor
         let n = try self.readLength()
+        guard n >= 4, self.interner != nil else { return try self.readSetElements(n) }
+        self.cursor = start
+        return try self.readMemoized(Set<T>.self) { (r: inout ByteReader) throws(BinaryDecodingError) -> Set<T> in
+            try r.readSetElements(try r.readLength())
+        }
+    }
+
+    @inlinable
+    mutating func readSetElements<T: BinaryDecodable & Hashable>(_ n: Int) throws(BinaryDecodingError) -> Set<T> {
         var result = Set<T>(minimumCapacity: n)
         for _ in 0..<n { result.insert(try T(from: &self)) }
         return result
@@ -268,6 +288,28 @@ extension ByteReader {
         let utf8 = try self.readUTF8View()
         if let found = table.lookup(utf8) { return found }
         throw BinaryDecodingError(.invalidValue, at: at, "unknown \(what) \(String(decoding: utf8, as: UTF8.self))")
+    }
+}
+
+extension ByteReader {
+    /// Decodes with `decode`, or, when the reader has an interner that recently decoded a `T` from
+    /// the very same bytes, returns that value and skips them. For composite values that repeat
+    /// verbatim across events (schemas, source sets).
+    @inlinable
+    public mutating func readMemoized<T>(
+        _ type: T.Type = T.self, _ decode: (inout ByteReader) throws(BinaryDecodingError) -> T
+    ) throws(BinaryDecodingError) -> T {
+        guard let interner = self.interner else { return try decode(&self) }
+        defer { self.keepOwnerAlive() }
+        let start = self.cursor
+        let base = self.base.unsafelyUnwrapped
+        if let (value, length) = interner.recall(T.self, at: base + start, available: self.count - start) {
+            self.cursor = start + length
+            return value
+        }
+        let value = try decode(&self)
+        interner.remember(value, bytes: UnsafeRawBufferPointer(start: base + start, count: self.cursor - start))
+        return value
     }
 }
 

@@ -12,6 +12,10 @@ public final class StringInterner: @unchecked Sendable {
     public let maxLength: Int
     /// One stored property, so a lookup makes one exclusivity-checked access instead of one per array.
     private var table: Table
+    /// Recently decoded composite values by type, with the bytes they were decoded from.
+    private var memos: [ObjectIdentifier: Memo] = [:]
+    public static let memoEntries = 4
+    public static let maxMemoBytes = 4096
 
     public init(maxEntries: Int = 1 << 15, maxLength: Int = 256) {
         self.maxEntries = maxEntries
@@ -28,6 +32,48 @@ public final class StringInterner: @unchecked Sendable {
             return String(decoding: utf8.assumingMemoryBound(to: UInt8.self), as: UTF8.self)
         }
         return self.table.intern(utf8, limit: self.maxEntries)
+    }
+
+    final class Memo {
+        var bytes: [[UInt8]] = []
+        var values: [Any] = []
+        var next = 0
+    }
+
+    /// A value of type `T` decoded earlier from exactly the bytes at `start` (when `available` bytes
+    /// remain), and how many bytes it spans. Decoding is a pure function of the bytes, so the
+    /// recalled value equals what decoding them again would give.
+    @usableFromInline
+    func recall<T>(_ type: T.Type, at start: UnsafeRawPointer, available: Int) -> (value: T, length: Int)? {
+        guard let memo = self.memos[ObjectIdentifier(type)] else { return nil }
+        for i in memo.bytes.indices {
+            let n = memo.bytes[i].count
+            guard n <= available else { continue }
+            let same = memo.bytes[i].withUnsafeBytes { bytesEqual($0.baseAddress.unsafelyUnwrapped, start, n) }
+            if same, let value = memo.values[i] as? T { return (value, n) }
+        }
+        return nil
+    }
+
+    @usableFromInline
+    func remember<T>(_ value: T, bytes: UnsafeRawBufferPointer) {
+        guard bytes.count <= Self.maxMemoBytes else { return }
+        let key = ObjectIdentifier(T.self)
+        let memo: Memo
+        if let existing = self.memos[key] {
+            memo = existing
+        } else {
+            memo = Memo()
+            self.memos[key] = memo
+        }
+        if memo.bytes.count < Self.memoEntries {
+            memo.bytes.append(Array(bytes))
+            memo.values.append(value)
+        } else {
+            memo.bytes[memo.next] = Array(bytes)
+            memo.values[memo.next] = value
+            memo.next = (memo.next + 1) % Self.memoEntries
+        }
     }
 
     struct Table {
