@@ -104,10 +104,19 @@ extension ClusterState {
         let items = DispatchSemaphore(value: 0)
         let queue = Mutex<[Batch]>([])
         let cancelled = Atomic<Bool>(false)
+        /// Applied batches, handed back so the reading thread (which has time to spare) frees the
+        /// events instead of the folding thread.
+        let applied = Mutex<[Batch]>([])
 
         init(depth: Int) { self.slots = DispatchSemaphore(value: depth) }
 
         func push(_ batch: Batch) {
+            // Drop what the fold is done with here, on the reading thread.
+            let done = self.applied.withLock { applied -> [Batch] in
+                defer { applied = [] }
+                return applied
+            }
+            _ = consume done
             self.slots.wait()
             self.queue.withLock { $0.append(batch) }
             self.items.signal()
@@ -152,6 +161,7 @@ extension ClusterState {
                 }
                 if failure == nil { failure = batch.failure }
             }
+            queue.applied.withLock { $0.append(batch) }
         }
         if let failure { throw failure }
     }
