@@ -303,7 +303,8 @@ extension ByteReader {
         defer { self.keepOwnerAlive() }
         let start = self.cursor
         let base = self.base.unsafelyUnwrapped
-        if let (value, length) = interner.recall(T.self, at: base + start, available: self.count - start) {
+        var length = 0
+        if let value = interner.recall(T.self, at: base + start, available: self.count - start, length: &length) {
             self.cursor = start + length
             return value
         }

@@ -13,7 +13,7 @@ public final class StringInterner: @unchecked Sendable {
     /// One stored property, so a lookup makes one exclusivity-checked access instead of one per array.
     private var table: Table
     /// Recently decoded composite values by type, with the bytes they were decoded from.
-    private var memos: [ObjectIdentifier: Memo] = [:]
+    @usableFromInline var memos: [ObjectIdentifier: AnyObject] = [:]
     public static let memoEntries = 4
     public static let maxMemoBytes = 4096
 
@@ -34,45 +34,58 @@ public final class StringInterner: @unchecked Sendable {
         return self.table.intern(utf8, limit: self.maxEntries)
     }
 
-    final class Memo {
-        var bytes: [[UInt8]] = []
-        var values: [Any] = []
-        var next = 0
-    }
-
     /// A value of type `T` decoded earlier from exactly the bytes at `start` (when `available` bytes
-    /// remain), and how many bytes it spans. Decoding is a pure function of the bytes, so the
-    /// recalled value equals what decoding them again would give.
-    @usableFromInline
-    func recall<T>(_ type: T.Type, at start: UnsafeRawPointer, available: Int) -> (value: T, length: Int)? {
-        guard let memo = self.memos[ObjectIdentifier(type)] else { return nil }
+    /// remain); `length` is set to how many bytes it spans. Decoding is a pure function of the
+    /// bytes, so the recalled value equals what decoding them again would give.
+    @inlinable
+    func recall<T>(_ type: T.Type, at start: UnsafeRawPointer, available: Int, length: inout Int) -> T? {
+        guard let object = self.memos[ObjectIdentifier(type)] else { return nil }
+        let memo = unsafeDowncast(object, to: Memo<T>.self)
         for i in memo.bytes.indices {
             let n = memo.bytes[i].count
             guard n <= available else { continue }
             let same = memo.bytes[i].withUnsafeBytes { bytesEqual($0.baseAddress.unsafelyUnwrapped, start, n) }
-            if same, let value = memo.values[i] as? T { return (value, n) }
+            if same {
+                length = n
+                return memo.values[i]
+            }
         }
         return nil
     }
 
-    @usableFromInline
+    @inlinable
     func remember<T>(_ value: T, bytes: UnsafeRawBufferPointer) {
         guard bytes.count <= Self.maxMemoBytes else { return }
         let key = ObjectIdentifier(T.self)
-        let memo: Memo
+        let memo: Memo<T>
         if let existing = self.memos[key] {
-            memo = existing
+            memo = unsafeDowncast(existing, to: Memo<T>.self)
         } else {
-            memo = Memo()
+            memo = Memo<T>()
             self.memos[key] = memo
         }
-        if memo.bytes.count < Self.memoEntries {
-            memo.bytes.append(Array(bytes))
-            memo.values.append(value)
-        } else {
-            memo.bytes[memo.next] = Array(bytes)
-            memo.values[memo.next] = value
-            memo.next = (memo.next + 1) % Self.memoEntries
+        memo.remember(value, bytes: bytes)
+    }
+
+    /// The last few values of one type, with the bytes each was decoded from.
+    @usableFromInline
+    final class Memo<T> {
+        @usableFromInline var bytes: [[UInt8]] = []
+        @usableFromInline var values: [T] = []
+        @usableFromInline var next = 0
+
+        @usableFromInline init() {}
+
+        @usableFromInline
+        func remember(_ value: T, bytes: UnsafeRawBufferPointer) {
+            if self.bytes.count < StringInterner.memoEntries {
+                self.bytes.append(Array(bytes))
+                self.values.append(value)
+            } else {
+                self.bytes[self.next] = Array(bytes)
+                self.values[self.next] = value
+                self.next = (self.next + 1) % StringInterner.memoEntries
+            }
         }
     }
 

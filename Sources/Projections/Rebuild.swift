@@ -1,6 +1,7 @@
 import BinaryCoding
 import Dispatch
 import Domain
+import Optimism
 public import EventLog
 import Synchronization
 
@@ -103,7 +104,6 @@ extension ClusterState {
         let slots: DispatchSemaphore
         let items = DispatchSemaphore(value: 0)
         let queue = Mutex<[Batch]>([])
-        let cancelled = Atomic<Bool>(false)
         /// Applied batches, handed back so the reading thread (which has time to spare) frees the
         /// events instead of the folding thread.
         let applied = Mutex<[Batch]>([])
@@ -133,56 +133,87 @@ extension ClusterState {
     static let batchSize = 1024
     static let queueDepth = 4
 
-    /// The fold, with storage reads, checksums and decoding on a second thread: decoding is pure,
-    /// so only `apply` has to stay sequential, and it still sees every event in log order. At most
-    /// `queueDepth` batches are in flight, so memory stays bounded.
+    /// The fold on three threads: one reads, checks and decodes batches of records (decoding is
+    /// pure) and hands each batch to two folding threads, one for each group of concerns (see
+    /// `ClusterState.evolveGroupA`). Each group still sees every event in log order, so the result
+    /// equals the sequential fold. The reader checks for gaps, so both folds stop at the same record.
+    /// At most `queueDepth` batches are in flight per folding thread, so memory stays bounded.
     static func pipelinedFold<Log: LogStore>(_ state: inout ClusterState, from log: Log, in range: ClosedRange<UInt64>) throws(RebuildError) {
-        let queue = BatchQueue(depth: Self.queueDepth)
-        // A private serial queue is backed by its own (overcommit) thread, so this cannot starve
-        // even when the caller occupies a cooperative-pool thread.
+        let toB = BatchQueue(depth: Self.queueDepth)
+        let toA = BatchQueue(depth: Self.queueDepth)
+        let groupA = GroupAFold(state)
+        state.clearGroupA()
+        let startAfter = state.lastSequence
+        // Private serial queues are backed by their own (overcommit) threads, so this cannot
+        // starve even when the caller occupies a cooperative-pool thread.
         DispatchQueue(label: "braid.rebuild.decode").async {
-            Self.readAndDecode(log, in: range, into: queue)
+            Self.readAndDecode(log, in: range, after: startAfter, into: [toB, toA])
         }
+        DispatchQueue(label: "braid.rebuild.fold").async { groupA.run(toA) }
         var failure: RebuildError?
         var finished = false
         while !finished {
-            let batch = queue.pop()
+            let batch = toB.pop()
             finished = batch.isLast
-            if failure == nil {
-                for i in batch.events.indices {
-                    let sequence = batch.sequences[i]
-                    if let gap = Self.checkNext(state, sequence) {
-                        failure = gap
-                        // Stop the reader; keep draining so it can push its last batch and exit.
-                        queue.cancelled.store(true, ordering: .relaxed)
-                        break
-                    }
-                    state.apply(batch.events[i], sequence: sequence, timestamp: batch.timestamps[i])
-                }
-                if failure == nil { failure = batch.failure }
+            for i in batch.events.indices {
+                state.evolveGroupB(batch.events[i])
+                state.advance(sequence: batch.sequences[i], timestamp: batch.timestamps[i])
             }
-            queue.applied.withLock { $0.append(batch) }
+            failure = batch.failure
+            toB.applied.withLock { $0.append(batch) }
         }
+        groupA.done.wait()
+        state.takeGroupA(from: groupA.take())
         if let failure { throw failure }
     }
 
-    static func readAndDecode<Log: LogStore>(_ log: Log, in range: ClosedRange<UInt64>, into queue: BatchQueue) {
+    /// Group A's half of a two-thread fold; `state` is touched only by the folding thread until
+    /// `done` is signalled.
+    final class GroupAFold: @unchecked Sendable {
+        private var state: ClusterState
+        let done = DispatchSemaphore(value: 0)
+
+        init(_ state: ClusterState) {
+            self.state = state
+            self.state.optimism = Optimism.State()  // group B's, folded elsewhere
+        }
+
+        func run(_ queue: BatchQueue) {
+            var finished = false
+            while !finished {
+                let batch = queue.pop()
+                finished = batch.isLast
+                for event in batch.events { self.state.evolveGroupA(event) }
+                queue.applied.withLock { $0.append(batch) }
+            }
+            self.done.signal()
+        }
+
+        func take() -> ClusterState { self.state }
+    }
+
+    static func readAndDecode<Log: LogStore>(_ log: Log, in range: ClosedRange<UInt64>, after startAfter: UInt64, into queues: [BatchQueue]) {
         let interner = StringInterner()
         var batch = Batch(capacity: Self.batchSize)
         var failure: RebuildError?
+        var last = startAfter
         do throws(EventLogError) {
             try log.forEachRawRecord(in: range) { record in
-                if queue.cancelled.load(ordering: .relaxed) { return false }
+                if last != 0, record.sequence != last + 1 {
+                    failure = RebuildError(code: .sequenceGap, sequence: record.sequence, message: "expected \(last + 1)")
+                    return false
+                }
                 do throws(BinaryDecodingError) {
                     batch.events.append(try Event(typeTag: record.typeTag, unsafePayload: record.payload, interner: interner))
                 } catch {
                     failure = Self.undecodable(record.sequence, error)
                     return false
                 }
+                last = record.sequence
                 batch.sequences.append(record.sequence)
                 batch.timestamps.append(record.timestamp)
                 if batch.events.count == Self.batchSize {
-                    queue.push(batch)
+                    for queue in queues { queue.push(batch) }
                     batch = Batch(capacity: Self.batchSize)
                 }
                 return true
@@ -192,7 +223,7 @@ extension ClusterState {
         }
         batch.failure = failure
         batch.isLast = true
-        queue.push(batch)
+        for queue in queues { queue.push(batch) }
     }
 
     /// The sequence of the last record whose timestamp is at or before `time` (ms), for time travel.
