@@ -21,10 +21,19 @@ extension BinaryEncodable {
 
 extension BinaryDecodable {
     /// Decodes a value that must span all of `bytes`.
+    @inlinable
     public init(decoding bytes: [UInt8]) throws(BinaryDecodingError) {
-        var reader = ByteReader(bytes)
-        self = try Self(from: &reader)
-        try reader.expectEnd()
+        let result: Result<Self, BinaryDecodingError> = bytes.withUnsafeBytes { buffer in
+            var reader = ByteReader(unsafeBytes: buffer)
+            do throws(BinaryDecodingError) {
+                let value = try Self(from: &reader)
+                try reader.expectEnd()
+                return .success(value)
+            } catch {
+                return .failure(error)
+            }
+        }
+        self = try result.get()
     }
 }
 
@@ -32,32 +41,32 @@ extension BinaryDecodable {
 
 extension String: BinaryCodable {
     public func encode(to writer: inout ByteWriter) { writer.writeString(self) }
-    public init(from reader: inout ByteReader) throws(BinaryDecodingError) { self = try reader.readString() }
+    @inlinable public init(from reader: inout ByteReader) throws(BinaryDecodingError) { self = try reader.readString() }
 }
 
 extension Bool: BinaryCodable {
     public func encode(to writer: inout ByteWriter) { writer.writeBool(self) }
-    public init(from reader: inout ByteReader) throws(BinaryDecodingError) { self = try reader.readBool() }
+    @inlinable public init(from reader: inout ByteReader) throws(BinaryDecodingError) { self = try reader.readBool() }
 }
 
 extension Int: BinaryCodable {
     public func encode(to writer: inout ByteWriter) { writer.writeInt(self) }
-    public init(from reader: inout ByteReader) throws(BinaryDecodingError) { self = try reader.readInt() }
+    @inlinable public init(from reader: inout ByteReader) throws(BinaryDecodingError) { self = try reader.readInt() }
 }
 
 extension Int64: BinaryCodable {
     public func encode(to writer: inout ByteWriter) { writer.writeVarInt(self) }
-    public init(from reader: inout ByteReader) throws(BinaryDecodingError) { self = try reader.readVarInt() }
+    @inlinable public init(from reader: inout ByteReader) throws(BinaryDecodingError) { self = try reader.readVarInt() }
 }
 
 extension UInt64: BinaryCodable {
     public func encode(to writer: inout ByteWriter) { writer.writeVarUInt(self) }
-    public init(from reader: inout ByteReader) throws(BinaryDecodingError) { self = try reader.readVarUInt() }
+    @inlinable public init(from reader: inout ByteReader) throws(BinaryDecodingError) { self = try reader.readVarUInt() }
 }
 
 extension UInt32: BinaryCodable {
     public func encode(to writer: inout ByteWriter) { writer.writeVarUInt(UInt64(self)) }
-    public init(from reader: inout ByteReader) throws(BinaryDecodingError) {
+    @inlinable public init(from reader: inout ByteReader) throws(BinaryDecodingError) {
         let at = reader.offset
         guard let v = UInt32(exactly: try reader.readVarUInt()) else {
             throw BinaryDecodingError(.invalidValue, at: at, "UInt32 out of range")
@@ -68,12 +77,12 @@ extension UInt32: BinaryCodable {
 
 extension UInt8: BinaryCodable {
     public func encode(to writer: inout ByteWriter) { writer.writeByte(self) }
-    public init(from reader: inout ByteReader) throws(BinaryDecodingError) { self = try reader.readByte() }
+    @inlinable public init(from reader: inout ByteReader) throws(BinaryDecodingError) { self = try reader.readByte() }
 }
 
 extension Double: BinaryCodable {
     public func encode(to writer: inout ByteWriter) { writer.writeDouble(self) }
-    public init(from reader: inout ByteReader) throws(BinaryDecodingError) { self = try reader.readDouble() }
+    @inlinable public init(from reader: inout ByteReader) throws(BinaryDecodingError) { self = try reader.readDouble() }
 }
 
 extension Array: BinaryEncodable where Element: BinaryEncodable {
@@ -81,7 +90,7 @@ extension Array: BinaryEncodable where Element: BinaryEncodable {
 }
 
 extension Array: BinaryDecodable where Element: BinaryDecodable {
-    public init(from reader: inout ByteReader) throws(BinaryDecodingError) { self = try reader.readArray(Element.self) }
+    @inlinable public init(from reader: inout ByteReader) throws(BinaryDecodingError) { self = try reader.readArray(Element.self) }
 }
 
 extension Optional: BinaryEncodable where Wrapped: BinaryEncodable {
@@ -89,7 +98,7 @@ extension Optional: BinaryEncodable where Wrapped: BinaryEncodable {
 }
 
 extension Optional: BinaryDecodable where Wrapped: BinaryDecodable {
-    public init(from reader: inout ByteReader) throws(BinaryDecodingError) { self = try reader.readOptional(Wrapped.self) }
+    @inlinable public init(from reader: inout ByteReader) throws(BinaryDecodingError) { self = try reader.readOptional(Wrapped.self) }
 }
 
 extension Dictionary: BinaryEncodable where Key: BinaryEncodable & Comparable, Value: BinaryEncodable {
@@ -97,7 +106,7 @@ extension Dictionary: BinaryEncodable where Key: BinaryEncodable & Comparable, V
 }
 
 extension Dictionary: BinaryDecodable where Key: BinaryDecodable, Value: BinaryDecodable {
-    public init(from reader: inout ByteReader) throws(BinaryDecodingError) {
+    @inlinable public init(from reader: inout ByteReader) throws(BinaryDecodingError) {
         self = try reader.readDictionary(Key.self, Value.self)
     }
 }
@@ -107,5 +116,5 @@ extension Set: BinaryEncodable where Element: BinaryEncodable & Comparable {
 }
 
 extension Set: BinaryDecodable where Element: BinaryDecodable {
-    public init(from reader: inout ByteReader) throws(BinaryDecodingError) { self = try reader.readSet(Element.self) }
+    @inlinable public init(from reader: inout ByteReader) throws(BinaryDecodingError) { self = try reader.readSet(Element.self) }
 }

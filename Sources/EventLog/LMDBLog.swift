@@ -225,6 +225,22 @@ public final class LMDBLog: LogStore {
         }
     }
 
+    public func forEachRawRecord(
+        in range: ClosedRange<UInt64>, _ body: (RawLogRecord) throws(EventLogError) -> Bool
+    ) throws(EventLogError) {
+        let env = self.environment
+        try env.read { txn throws(EventLogError) in
+            try txn.withCursor(env.events) { cursor throws(EventLogError) in
+                var item = try cursor.get(MDB_SET_RANGE, key: range.lowerBound)
+                while let (key, value) = item, key <= range.upperBound {
+                    let record = try RawLogRecord(sequence: key, value: value)
+                    guard try body(record) else { return }
+                    item = try cursor.get(MDB_NEXT)
+                }
+            }
+        }
+    }
+
     public func tail(from sequence: UInt64) -> AsyncThrowingStream<LogRecord, any Error> {
         AsyncThrowingStream(bufferingPolicy: .bufferingNewest(4096)) { continuation in
             let task = Task {

@@ -49,17 +49,37 @@ public struct LogRecord: Sendable, Hashable {
         appendBigEndian(crc, to: &out)
         return out
     }
+}
 
-    /// Reads a stored record, checking its checksum. `value` points into LMDB memory.
+/// A stored record viewed in place: `payload` points into the store's memory and is valid only
+/// during the callback that receives it (see `LogStore.forEachRawRecord`).
+public struct RawLogRecord {
+    public var sequence: UInt64
+    public var term: UInt64
+    public var timestamp: Int64
+    public var typeTag: UInt16
+    public var payload: UnsafeRawBufferPointer
+
+    public init(sequence: UInt64, term: UInt64, timestamp: Int64, typeTag: UInt16, payload: UnsafeRawBufferPointer) {
+        self.sequence = sequence
+        self.term = term
+        self.timestamp = timestamp
+        self.typeTag = typeTag
+        self.payload = payload
+    }
+
+    /// Checks a stored value's framing and checksum without copying its payload.
+    @inline(__always)
     init(sequence: UInt64, value: UnsafeRawBufferPointer) throws(EventLogError) {
-        guard value.count >= Self.headerSize + Self.trailerSize else {
+        guard value.count >= LogRecord.headerSize + LogRecord.trailerSize else {
             throw EventLogError(.corruptRecord, "record of \(value.count) bytes is shorter than its framing", sequence: sequence)
         }
-        let body = UnsafeRawBufferPointer(rebasing: value[0..<(value.count - Self.trailerSize)])
+        let bodyCount = value.count - LogRecord.trailerSize
+        let base = value.baseAddress.unsafelyUnwrapped
         var keyBE = sequence.bigEndian
         var crc = withUnsafeBytes(of: &keyBE) { CRC32C.checksum($0) }
-        crc = CRC32C.checksum(body, seed: crc)
-        let stored = UInt32(bigEndian: value.loadUnaligned(fromByteOffset: value.count - 4, as: UInt32.self))
+        crc = CRC32C.checksum(UnsafeRawBufferPointer(start: base, count: bodyCount), seed: crc)
+        let stored = UInt32(bigEndian: value.loadUnaligned(fromByteOffset: bodyCount, as: UInt32.self))
         guard crc == stored else {
             throw EventLogError(.corruptRecord, "checksum mismatch: stored 0x\(String(stored, radix: 16)), computed 0x\(String(crc, radix: 16))", sequence: sequence)
         }
@@ -67,7 +87,15 @@ public struct LogRecord: Sendable, Hashable {
         self.term = UInt64(bigEndian: value.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
         self.timestamp = Int64(bitPattern: UInt64(bigEndian: value.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
         self.typeTag = UInt16(bigEndian: value.loadUnaligned(fromByteOffset: 16, as: UInt16.self))
-        self.payload = Array(UnsafeRawBufferPointer(rebasing: body[Self.headerSize...]))
+        self.payload = UnsafeRawBufferPointer(start: base + LogRecord.headerSize, count: bodyCount - LogRecord.headerSize)
+    }
+}
+
+extension LogRecord {
+    /// Reads a stored record, checking its checksum. `value` points into LMDB memory.
+    init(sequence: UInt64, value: UnsafeRawBufferPointer) throws(EventLogError) {
+        let raw = try RawLogRecord(sequence: sequence, value: value)
+        self.init(sequence: sequence, term: raw.term, timestamp: raw.timestamp, typeTag: raw.typeTag, payload: Array(raw.payload))
     }
 }
 

@@ -24,10 +24,28 @@ public protocol LogStore: Sendable {
         in range: ClosedRange<UInt64>, _ body: (LogRecord) throws(EventLogError) -> Bool
     ) throws(EventLogError)
 
+    /// Like `forEachRecord`, but each record's payload is a view of the stored bytes, valid only
+    /// during the call to `body` (no copy). Checksums are verified as for `forEachRecord`.
+    func forEachRawRecord(
+        in range: ClosedRange<UInt64>, _ body: (RawLogRecord) throws(EventLogError) -> Bool
+    ) throws(EventLogError)
+
     /// Records from `sequence` on, waking on each commit; never ends until cancelled.
     func tail(from sequence: UInt64) -> AsyncThrowingStream<LogRecord, any Error>
 
     func writeSnapshot(_ snapshot: SnapshotRecord) async throws(EventLogError)
     /// The newest snapshot taken at or before `sequence`.
     func latestSnapshot(atOrBefore sequence: UInt64) throws(EventLogError) -> SnapshotRecord?
+}
+
+extension LogStore {
+    public func forEachRawRecord(
+        in range: ClosedRange<UInt64>, _ body: (RawLogRecord) throws(EventLogError) -> Bool
+    ) throws(EventLogError) {
+        try self.forEachRecord(in: range) { record throws(EventLogError) -> Bool in
+            try withBytes(record.payload) { payload throws(EventLogError) -> Bool in
+                try body(RawLogRecord(sequence: record.sequence, term: record.term, timestamp: record.timestamp, typeTag: record.typeTag, payload: payload))
+            }
+        }
+    }
 }

@@ -22,13 +22,47 @@ public struct ClusterState: Sendable, Equatable {
 
     /// Folds one event in. Sequences must arrive in order; a gap means a lost record.
     public mutating func apply(_ event: Event, sequence: UInt64, timestamp: Int64) {
+        self.evolveGroupA(event)
+        self.evolveGroupB(event)
+        self.advance(sequence: sequence, timestamp: timestamp)
+    }
+
+    // The concerns fall in two groups that never read each other's state, so a rebuild can fold
+    // them on two threads (see `pipelinedFold`). Every concern must be in exactly one group.
+
+    /// Scheduling, pessimism and checkpoints.
+    @inline(__always)
+    mutating func evolveGroupA(_ event: Event) {
         Scheduling.evolve(&self.scheduling, event)
         Pessimism.evolve(&self.pessimism, event)
-        Optimism.evolve(&self.optimism, event)
         self.checkpoints.evolve(event)
+    }
+
+    /// Optimism.
+    @inline(__always)
+    mutating func evolveGroupB(_ event: Event) {
+        Optimism.evolve(&self.optimism, event)
+    }
+
+    @inline(__always)
+    mutating func advance(sequence: UInt64, timestamp: Int64) {
         self.lastSequence = sequence
         self.lastTimestamp = timestamp
         self.eventCount += 1
+    }
+
+    /// Takes group A's concerns from `other` (the rest stay).
+    mutating func takeGroupA(from other: consuming ClusterState) {
+        self.scheduling = other.scheduling
+        self.pessimism = other.pessimism
+        self.checkpoints = other.checkpoints
+    }
+
+    /// Drops group A's concerns (another copy owns them during a two-thread fold).
+    mutating func clearGroupA() {
+        self.scheduling = Scheduling.State()
+        self.pessimism = Pessimism.State()
+        self.checkpoints = CheckpointTable()
     }
 
     /// Checks every decider's invariants; the first violation names its concern.

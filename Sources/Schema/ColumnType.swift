@@ -117,13 +117,10 @@ public enum BaseType: String, Sendable, Hashable, Codable, CaseIterable {
 extension BaseType: BinaryCodable {
     public func encode(to writer: inout ByteWriter) { writer.writeString(self.rawValue) }
 
+    static let decodingTable = RawValueTable(BaseType.allCases.map { ($0.rawValue, $0) })
+
     public init(from reader: inout ByteReader) throws(BinaryDecodingError) {
-        let at = reader.offset
-        let raw = try reader.readString()
-        guard let value = BaseType(rawValue: raw) else {
-            throw BinaryDecodingError(.invalidValue, at: at, "unknown base type \(raw)")
-        }
-        self = value
+        self = try reader.readRawValue(Self.decodingTable, "base type")
     }
 }
 

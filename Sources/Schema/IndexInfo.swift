@@ -62,13 +62,10 @@ public struct IndexColumn: Sendable, Hashable, Codable {
 extension IndexInfo.Kind: BinaryCodable {
     public func encode(to writer: inout ByteWriter) { writer.writeString(self.rawValue) }
 
+    static let decodingTable = RawValueTable(IndexInfo.Kind.allCases.map { ($0.rawValue, $0) })
+
     public init(from reader: inout ByteReader) throws(BinaryDecodingError) {
-        let at = reader.offset
-        let raw = try reader.readString()
-        guard let value = IndexInfo.Kind(rawValue: raw) else {
-            throw BinaryDecodingError(.invalidValue, at: at, "unknown index kind \(raw)")
-        }
-        self = value
+        self = try reader.readRawValue(Self.decodingTable, "index kind")
     }
 }
 

@@ -122,7 +122,15 @@ extension TableInfo: BinaryCodable {
         writer.write(self.options)
     }
 
+    /// Schemas repeat verbatim across events (every shard reports the same before/after), so a
+    /// rebuild's reader (one with an interner) decodes each distinct encoding once.
     public init(from reader: inout ByteReader) throws(BinaryDecodingError) {
+        self = try reader.readMemoized(TableInfo.self) { (r: inout ByteReader) throws(BinaryDecodingError) in
+            try TableInfo(decodingFields: &r)
+        }
+    }
+
+    init(decodingFields reader: inout ByteReader) throws(BinaryDecodingError) {
         let at = reader.offset
         let version = try reader.readByte()
         guard version == Self.codecVersion else {

@@ -69,3 +69,25 @@ import Testing
         }
     }
 }
+
+@Suite struct RebuildFailureTests {
+    @Test func undecodableRecordStopsTheRebuildWithItsSequence() async throws {
+        for count in [10, 5_000] {  // sequential and pipelined folds
+            try await withTemporaryDirectory("rebuild-bad") { dir in
+                let log = try LMDBLog(path: dir, options: .init(syncMode: .noSync))
+                let good = Event.worker(.keepalive("w1", at: 1))
+                var entries = Array(repeating: LogEntry(typeTag: good.typeTag, payload: good.encodedPayload(), timestamp: 1), count: count)
+                entries.append(LogEntry(typeTag: good.typeTag, payload: [1, 0xFF], timestamp: 2))
+                _ = try await log.append(entries, term: 1)
+                #expect {
+                    _ = try ClusterState.rebuild(from: log, useSnapshots: false)
+                } throws: { error in
+                    guard let error = error as? RebuildError else { return false }
+                    return error.code == .undecodableEvent && error.sequence == UInt64(count + 1)
+                }
+                let prefix = try ClusterState.rebuild(from: log, through: UInt64(count), useSnapshots: false)
+                #expect(prefix.eventCount == UInt64(count))
+            }
+        }
+    }
+}

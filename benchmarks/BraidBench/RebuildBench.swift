@@ -2,6 +2,7 @@ import Domain
 import EventLog
 import Foundation
 import Projections
+import BinaryCoding
 
 /// Projection rebuild from 1M mixed events with no snapshot: events/s and the peak RSS of a fresh
 /// process that does only the fold.
@@ -73,13 +74,43 @@ extension RebuildBench {
         var apply: [String: UInt64] = [:]
         var count: [String: Int] = [:]
         var state = ClusterState()
-        let t0 = clock.now
+        var t0 = clock.now
+        var c0 = threadCPU()
         var readOnly = 0
-        try log.forEachRecord(in: 1...UInt64.max) { _ in readOnly += 1; return true }
+        try log.forEachRawRecord(in: 1...UInt64.max) { _ in readOnly += 1; return true }
         let readTime = clock.now - t0
-        try log.forEachRecord(in: 1...UInt64.max) { record in
+        let readCPU = threadCPU() - c0
+        // Decode only, as the rebuild does it (in place, interned), then the whole sequential fold.
+        t0 = clock.now
+        c0 = threadCPU()
+        let interner = StringInterner()
+        try log.forEachRawRecord(in: 1...UInt64.max) { record in
+            _ = try! Event(typeTag: record.typeTag, unsafePayload: record.payload, interner: interner)
+            return true
+        }
+        let decodeOnly = clock.now - t0
+        let decodeCPU = threadCPU() - c0
+        t0 = clock.now
+        c0 = threadCPU()
+        var sequential = ClusterState()
+        let interner2 = StringInterner()
+        try log.forEachRawRecord(in: 1...UInt64.max) { record in
+            sequential.apply(try! Event(typeTag: record.typeTag, unsafePayload: record.payload, interner: interner2),
+                             sequence: record.sequence, timestamp: record.timestamp)
+            return true
+        }
+        let sequentialTime = clock.now - t0
+        let sequentialCPU = threadCPU() - c0
+        t0 = clock.now
+        let pipelined = try ClusterState.rebuild(from: log, useSnapshots: false)
+        let pipelinedTime = clock.now - t0
+        precondition(pipelined == sequential)
+        print(String(format: "wall / thread CPU s: read+CRC %.3f / %.3f; read+decode %.3f / %.3f; sequential fold %.3f / %.3f; rebuild (pipelined) wall %.3f",
+                     seconds(readTime), readCPU, seconds(decodeOnly), decodeCPU, seconds(sequentialTime), sequentialCPU, seconds(pipelinedTime)))
+        let interner3 = StringInterner()
+        try log.forEachRawRecord(in: 1...UInt64.max) { record in
             let a = clock.now
-            let event = try! Event(typeTag: record.typeTag, payload: record.payload)
+            let event = try! Event(typeTag: record.typeTag, unsafePayload: record.payload, interner: interner3)
             let b = clock.now
             state.apply(event, sequence: record.sequence, timestamp: record.timestamp)
             let c = clock.now
@@ -89,7 +120,7 @@ extension RebuildBench {
             count[name, default: 0] += 1
             return true
         }
-        print("read \(readOnly) records (CRC + copy) in \(readTime)")
+        print("per event (timer overhead included); MemoryLayout<Event>.size = \(MemoryLayout<Event>.size):")
         for name in count.keys.sorted(by: { decode[$0]! + apply[$0]! > decode[$1]! + apply[$1]! }) {
             print(String(format: "%-36@ n=%7d decode %6.0f ms (%5.2f µs)  apply %6.0f ms (%5.2f µs)", name as NSString, count[name]!,
                          Double(decode[name]!) / 1e6, Double(decode[name]!) / 1e3 / Double(count[name]!),
@@ -97,3 +128,12 @@ extension RebuildBench {
         }
     }
 }
+
+/// CPU time of the calling thread, in seconds (robust against other load on the machine).
+func threadCPU() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+func seconds(_ d: Duration) -> Double { Double(nanos(d)) / 1e9 }

@@ -5,7 +5,10 @@ public import BinaryCoding
 ///
 /// Categories are separate enums so each concern owns its vocabulary; tags are part of the
 /// on-disk format and must never be reused or renumbered.
-public enum Event: Sendable, Hashable, Codable {
+///
+/// `indirect`: the category payloads are hundreds of bytes inline (schemas, ids), and events are
+/// moved around in batches and arrays; boxed, an `Event` is one pointer to retain.
+public indirect enum Event: Sendable, Hashable, Codable {
     case source(SourceEvent)
     case worker(WorkerEvent)
     case binding(BindingEvent)
@@ -75,7 +78,25 @@ public enum Event: Sendable, Hashable, Codable {
 
     /// Decodes a record's payload given its type tag.
     public init(typeTag: UInt16, payload: [UInt8]) throws(BinaryDecodingError) {
-        var reader = ByteReader(payload)
+        let result: Result<Event, BinaryDecodingError> = payload.withUnsafeBytes { buffer in
+            do throws(BinaryDecodingError) {
+                return .success(try Event(typeTag: typeTag, unsafePayload: buffer))
+            } catch {
+                return .failure(error)
+            }
+        }
+        self = try result.get()
+    }
+
+    /// Decodes a payload in place (e.g. inside an LMDB read transaction); `payload` need only stay
+    /// valid during the call. With an `interner`, repeated strings share one allocation.
+    public init(typeTag: UInt16, unsafePayload payload: UnsafeRawBufferPointer, interner: StringInterner? = nil) throws(BinaryDecodingError) {
+        var reader = ByteReader(unsafeBytes: payload, interner: interner)
+        try self.init(typeTag: typeTag, reader: &reader)
+    }
+
+    @inline(__always)
+    init(typeTag: UInt16, reader: inout ByteReader) throws(BinaryDecodingError) {
         let version = try reader.readByte()
         guard version >= 1, version <= Self.codecVersion else {
             throw BinaryDecodingError(.unsupportedVersion, at: 0, "codec version \(version), this build reads up to \(Self.codecVersion)")
