@@ -11,6 +11,16 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-openapi-generator", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/apple/swift-openapi-urlsession", from: "1.4.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // MARK: C shims
@@ -31,8 +41,43 @@ let package = Package(
         // MARK: Folds and tools
         .target(name: "Projections", dependencies: ["Domain", "Pessimism", "Optimism", "Scheduling", "EventLog", "BinaryCoding"]),
         .target(name: "LogTools", dependencies: ["Projections", "EventLog", "Domain"]),
+
+        // MARK: Daemons (issue 3)
+        /// openapi.yaml and the generated types, server stubs and client.
+        .target(
+            name: "API",
+            dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
+            resources: [.copy("openapi.yaml")],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
+        .target(name: "Master", dependencies: [
+            "API", "Projections", "EventLog", "Domain", "Schema", "LogTools",
+            .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        /// The typed client every caller of the master uses: leader redirects, auth token, retries.
+        .target(name: "MasterClient", dependencies: [
+            "API",
+            .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            .product(name: "OpenAPIURLSession", package: "swift-openapi-urlsession"),
+        ]),
+        .target(name: "Worker", dependencies: [
+            "MasterClient", "API", "Domain", "Schema",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Ctl", dependencies: ["MasterClient", "API", "Domain"]),
         .executableTarget(name: "BraidCLI", dependencies: [
-            "LogTools", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "LogTools", "Master", "Worker", "Ctl",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         /// Test fixture: a child process that appends in a loop so crash tests can SIGKILL it.
         .executableTarget(name: "EventLogCrashFixture", dependencies: ["EventLog"]),
@@ -51,6 +96,10 @@ let package = Package(
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "BraidTestSupport"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "BraidTestSupport"]),
         .testTarget(name: "LogToolsTests", dependencies: ["LogTools", "BraidTestSupport"]),
+        .testTarget(name: "MasterTests", dependencies: ["Master", "MasterClient", "BraidTestSupport"]),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Master", "MasterClient", "BraidTestSupport"]),
+        /// Multi-process tests: real `braid master`/`braid worker`/`braid ctl` processes on loopback.
+        .testTarget(name: "ClusterTests", dependencies: ["MasterClient", "BraidTestSupport", "BraidCLI"]),
     ]
 )
 

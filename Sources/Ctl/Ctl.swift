@@ -1,0 +1,1 @@
+// dmctl-compatible commands.
