@@ -3,7 +3,7 @@ import Foundation
 
 /// A string-backed identifier. Distinct types keep a source id from being passed as a task name.
 public protocol StringIdentifier: RawRepresentable<String>, Sendable, Hashable, Comparable, Codable,
-    BinaryCodable, ExpressibleByStringLiteral, CustomStringConvertible
+    CodingKeyRepresentable, BinaryCodable, ExpressibleByStringLiteral, CustomStringConvertible
 {
     init(rawValue: String)
 }
@@ -20,6 +20,9 @@ extension StringIdentifier {
     public init(from decoder: any Decoder) throws {
         self.init(rawValue: try decoder.singleValueContainer().decode(String.self))
     }
+    /// Id-keyed dictionaries encode as JSON objects rather than alternating key/value arrays.
+    public var codingKey: any CodingKey { IdentifierCodingKey(stringValue: self.rawValue) }
+    public init?<T: CodingKey>(codingKey: T) { self.init(rawValue: codingKey.stringValue) }
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(self.rawValue)
@@ -91,4 +94,12 @@ public struct LockID: StringIdentifier {
         guard let sep = rest.range(of: "`.`") else { return nil }
         return (TaskName(task), TableName(schema: String(rest[..<sep.lowerBound]), table: String(rest[sep.upperBound...])))
     }
+}
+
+/// The coding key of a `StringIdentifier` used as a dictionary key.
+public struct IdentifierCodingKey: CodingKey, Sendable {
+    public var stringValue: String
+    public var intValue: Int? { nil }
+    public init(stringValue: String) { self.stringValue = stringValue }
+    public init?(intValue: Int) { nil }
 }

@@ -1,0 +1,119 @@
+import BraidTestSupport
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Real `braid` processes on 127.0.0.1 with random ports, each stopped by its PID.
+final class ProcessCluster: @unchecked Sendable {
+    // Safe: `processes` is only touched under `lock`.
+    private let lock = NSLock()
+    private var processes: [String: Process] = [:]
+    let root: String
+    let binary: String
+
+    init(label: String) throws {
+        self.root = NSTemporaryDirectory() + "braid-cluster-\(label)-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: self.root, withIntermediateDirectories: true)
+        self.binary = Self.braidPath()
+    }
+
+    deinit {
+        self.stopAll()
+        try? FileManager.default.removeItem(atPath: self.root)
+    }
+
+    /// The `braid` executable built next to the test bundle.
+    static func braidPath() -> String {
+        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var dir = exe.deletingLastPathComponent()
+        while dir.path != "/" {
+            let candidate = dir.appendingPathComponent("braid").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return ".build/debug/braid"
+    }
+
+    /// A free TCP port on 127.0.0.1 (bound and released; the OS will not hand it out again at once).
+    static func freePort() -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = 0
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        return UInt16(bigEndian: addr.sin_port)
+    }
+
+    /// Starts `braid <arguments>` as `name`, with output in `<root>/<name>.log`.
+    @discardableResult
+    func start(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: self.binary)
+        p.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        p.environment = env
+        let logPath = self.root + "/\(name).log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        handle.seekToEndOfFile()
+        p.standardOutput = handle
+        p.standardError = handle
+        try p.run()
+        self.lock.withLock { self.processes[name] = p }
+        return p
+    }
+
+    func process(_ name: String) -> Process? { self.lock.withLock { self.processes[name] } }
+
+    func log(_ name: String) -> String {
+        (try? String(contentsOfFile: self.root + "/\(name).log", encoding: .utf8)) ?? ""
+    }
+
+    /// Sends `signal` to the named process by its PID and waits for it to exit.
+    func kill(_ name: String, signal: Int32) {
+        guard let p = self.lock.withLock({ self.processes.removeValue(forKey: name) }) else { return }
+        if p.isRunning { Glibc.kill(p.processIdentifier, signal) }
+        p.waitUntilExit()
+    }
+
+    func stopAll() {
+        let all = self.lock.withLock { () -> [Process] in
+            defer { self.processes = [:] }
+            return Array(self.processes.values)
+        }
+        for p in all where p.isRunning { Glibc.kill(p.processIdentifier, SIGKILL) }
+        for p in all { p.waitUntilExit() }
+    }
+
+    /// Runs `braid <arguments>` to completion and returns its exit code and standard output.
+    func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: self.binary)
+        p.arguments = arguments
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// Polls `condition` until it holds or `timeout` passes (a deadline, not a fixed sleep).
+func eventually(timeout: Duration = .seconds(30), _ condition: () throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if (try? condition()) == true { return true }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    return try condition()
+}
