@@ -21,13 +21,15 @@ struct BraidBench {
             try RebuildBench.profile(dir: args[1])
         case "rebuild-measure":
             try RebuildBench.measure(dir: args[1])
+        case "control-plane":
+            try ControlPlaneBench.run(scratch: scratch)
         case "all":
             try DeciderBench.run()
             try await RebuildBench.run(scratch: scratch)
             try await EventLogBench.run(scratch: scratch)
             try await EtcdComparison.run(scratch: scratch)
         default:
-            print("usage: braid-bench eventlog|etcd|deciders|rebuild|all   (BENCH_DIR=<dir> picks the scratch folder)")
+            print("usage: braid-bench eventlog|etcd|deciders|rebuild|control-plane|all   (BENCH_DIR=<dir> picks the scratch folder)")
             exit(2)
         }
     }

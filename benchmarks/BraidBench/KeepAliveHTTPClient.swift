@@ -33,7 +33,12 @@ final class KeepAliveHTTPClient {
 
     /// Sends a POST and returns the status code once the whole response body has been read.
     func post(_ path: String, body: String) throws -> Int {
-        let request = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        try self.request("POST", path, body: body).status
+    }
+
+    /// Sends a request and returns the status and the response body.
+    func request(_ method: String, _ path: String, body: String = "", contentType: String = "application/json") throws -> (status: Int, body: [UInt8]) {
+        let request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
         var bytes = Array(request.utf8)
         var sent = 0
         while sent < bytes.count {
@@ -45,18 +50,19 @@ final class KeepAliveHTTPClient {
         guard let statusLine = head.split(separator: "\r\n").first else { throw Failure.io("no status line") }
         let status = Int(statusLine.split(separator: " ")[1]) ?? 0
         let lower = head.lowercased()
+        var body: [UInt8] = []
         if let range = lower.range(of: "content-length: ") {
             let length = Int(lower[range.upperBound...].prefix { $0.isNumber }) ?? 0
-            _ = try self.read(exactly: length)
+            body = try self.read(exactly: length)
         } else if lower.contains("transfer-encoding: chunked") {
             while true {
                 let line = try self.readLine()
                 let size = Int(line, radix: 16) ?? 0
-                _ = try self.read(exactly: size + 2)
+                body += try self.read(exactly: size + 2).dropLast(2)
                 if size == 0 { break }
             }
         }
-        return status
+        return (status, body)
     }
 
     private func fill() throws {
