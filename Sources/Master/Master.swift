@@ -16,12 +16,11 @@ public enum Master {
         let log = try LMDBLog(path: try Self.prepareDataDir(configuration.dataDir))
         let runtime = try await MasterRuntime.start(
             configuration: configuration, log: log, elector: EmbeddedElector(log: log), logger: logger)
-        let app = runtime.application(onServerRunning: { channel in
-            logger.info("master listening", metadata: [
-                "address": "\(channel.localAddress?.description ?? "?")", "term": "\(runtime.host.term)",
-                "data_dir": "\(configuration.dataDir)",
-            ])
-        })
+        let app = try runtime.application()
+        logger.info("master starting", metadata: [
+            "listen": "\(configuration.host):\(configuration.port)", "term": "\(runtime.host.term)",
+            "data_dir": "\(configuration.dataDir)",
+        ])
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [
                 .init(service: app),
@@ -31,7 +30,8 @@ public enum Master {
             logger: logger
         ))
         try await group.run()
-        logger.info("master stopped", metadata: ["last_sequence": "\(await runtime.host.state.lastSequence)"])
+        let last = await runtime.host.state.lastSequence
+        logger.info("master stopped", metadata: ["last_sequence": "\(last)"])
     }
 
     /// Creates `<data-dir>/log` when missing and returns it.
@@ -63,13 +63,14 @@ public struct MasterRuntime: Sendable {
         let leadership = try await elector.campaign()
         let host = try EngineHost(log: log, term: leadership.term, options: .init(snapshotEvery: configuration.snapshotEvery))
         let secrets = try configuration.secretKeyFile.map { path throws(MasterError) in try SecretBox.load(keyFile: path) }
-            ?? SecretBox(key: nil)
+            ?? SecretBox(keyBytes: nil)
         let registry = PrometheusCollectorRegistry()
         let api = MasterAPI(
             host: host, configuration: configuration, clock: clock, secrets: secrets, registry: registry, logger: logger)
         let ticker = LeaderTicker(
             host: host, clock: clock, interval: configuration.tickInterval, ttl: configuration.keepaliveTTL, logger: logger)
-        logger.info("leader", metadata: ["term": "\(leadership.term)", "last_sequence": "\(await host.state.lastSequence)"])
+        let last = await host.state.lastSequence
+        logger.info("leader", metadata: ["term": "\(leadership.term)", "last_sequence": "\(last)"])
         return MasterRuntime(configuration: configuration, host: host, ticker: ticker, api: api, registry: registry, logger: logger)
     }
 
@@ -92,10 +93,10 @@ public struct MasterRuntime: Sendable {
         let host = self.host
         router.get("/metrics") { _, _ -> Response in
             let state = await host.state
-            registry.makeGauge(name: "braid_master_last_sequence").set(Double(state.lastSequence))
-            registry.makeGauge(name: "braid_master_term").set(Double(host.term))
-            registry.makeGauge(name: "braid_master_workers").set(Double(state.scheduling.workers.count))
-            registry.makeGauge(name: "braid_master_tasks").set(Double(state.scheduling.tasks.count))
+            registry.makeGauge(descriptor: Self.gauge("last_sequence")).set(Double(state.lastSequence))
+            registry.makeGauge(descriptor: Self.gauge("term")).set(Double(host.term))
+            registry.makeGauge(descriptor: Self.gauge("workers")).set(Double(state.scheduling.workers.count))
+            registry.makeGauge(descriptor: Self.gauge("tasks")).set(Double(state.scheduling.tasks.count))
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
@@ -104,12 +105,15 @@ public struct MasterRuntime: Sendable {
         return router
     }
 
+    static func gauge(_ name: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "braid", subsystem: "master", metricName: name, unitName: "", helpText: "")
+    }
+
     /// The HTTP server as a `Service`.
-    public func application(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+    public func application() throws -> some ApplicationProtocol {
         Application(
             router: try self.router(),
             configuration: .init(address: .hostname(self.configuration.host, port: self.configuration.port), serverName: "braid-master"),
-            onServerRunning: onServerRunning,
             logger: self.logger
         )
     }

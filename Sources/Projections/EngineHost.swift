@@ -47,7 +47,7 @@ public actor EngineHost {
         var continuation: CheckedContinuation<Void, Never>
     }
 
-    public let log: any LogStore
+    public nonisolated let log: any LogStore
     public nonisolated let term: UInt64
     public private(set) var state: ClusterState
     private let options: Options

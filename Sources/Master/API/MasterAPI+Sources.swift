@@ -86,7 +86,7 @@ extension MasterAPI {
             return try Conversions.sourceConfig(json)
         case .yaml(let raw):
             let yaml = try await self.text(raw)
-            do {
+            do throws(ConfigError) {
                 let loaded = try SourceConfig.load(yaml: yaml)
                 for warning in loaded.warnings {
                     self.logger.notice("source.yaml", metadata: ["path": "\(warning.path)", "warning": "\(warning.message)"])

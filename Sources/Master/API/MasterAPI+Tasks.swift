@@ -31,7 +31,7 @@ extension MasterAPI {
                 yaml = try await self.text(raw)
             }
             let config: TaskConfig
-            do {
+            do throws(ConfigError) {
                 let loaded = try TaskConfig.load(yaml: yaml)
                 for warning in loaded.warnings {
                     self.logger.notice("task.yaml", metadata: ["path": "\(warning.path)", "warning": "\(warning.message)"])

@@ -124,7 +124,8 @@ extension MasterAPI {
                 task: task, source: source, upstream: TableName(schema: body.up_schema, table: body.up_table),
                 downstream: TableName(schema: body.down_schema, table: body.down_table), ddls: body.ddls,
                 tableInfoBefore: before, tableInfosAfter: after)
-            let strict = await body.strict ?? self.state.scheduling.tasks[task]?.config.strictOptimisticShardMode ?? false
+            let taskStrict = await self.state.scheduling.tasks[task]?.config.strictOptimisticShardMode ?? false
+            let strict = body.strict ?? taskStrict
             return .ok(.init(body: .json(self.appended(try await self.submit(.optimism(.reportInfo(info, strict: strict)))))))
         }
     }

@@ -8,7 +8,9 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let response = try await next(request, context)
         self.registry.makeCounter(
-            name: "braid_master_http_requests_total",
+            descriptor: MetricNameDescriptor(
+                namespace: "braid", subsystem: "master", metricName: "http_requests", unitName: "total",
+                helpText: "HTTP requests answered"),
             labels: [("method", request.method.rawValue), ("status", "\(response.status.code / 100)xx")]
         ).increment()
         return response

@@ -8,9 +8,12 @@ import Foundation
 /// key the password is sent as is, and only to the bound worker.
 public struct SecretBox: Sendable {
     public static let prefix = "aes-gcm:"
-    let key: SymmetricKey?
+    /// The raw key bytes; `SymmetricKey` is not `Sendable`, so it is rebuilt per use.
+    let keyBytes: [UInt8]?
 
-    public init(key: SymmetricKey?) { self.key = key }
+    public init(keyBytes: [UInt8]?) { self.keyBytes = keyBytes }
+
+    var key: SymmetricKey? { self.keyBytes.map { SymmetricKey(data: $0) } }
 
     /// Reads a key file: 32 raw bytes, 64 hex digits, or base64 of 32 bytes (whitespace trimmed).
     public static func load(keyFile path: String) throws(MasterError) -> SecretBox {
@@ -20,7 +23,7 @@ public struct SecretBox: Sendable {
         guard let bytes = Self.keyBytes(data) else {
             throw MasterError.configuration("secret key file \(path) must hold 32 bytes (raw, hex or base64)")
         }
-        return SecretBox(key: SymmetricKey(data: bytes))
+        return SecretBox(keyBytes: bytes)
     }
 
     static func keyBytes(_ data: Data) -> [UInt8]? {
