@@ -74,7 +74,8 @@ struct SourceAndTaskTests {
                 #expect(array(r.body).first?["leader"] as? Bool == true)
                 #expect(array(r.body).first?["term"] as? Int == Int(master.runtime.host.term))
                 r = try await client.call(.get, "/api/v1/cluster/workers")
-                #expect(array(r.body).first?["stage"] as? String == "free")
+                // s1 is gone, so the still-unbound s2 went to w1.
+                #expect(array(r.body).first?["stage"] as? String == "bound")
 
                 r = try await client.call(.post, "/api/v1/worker-protocol/w1/stop")
                 #expect(r.status == 204)
