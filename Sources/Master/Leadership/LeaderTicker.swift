@@ -23,12 +23,17 @@ public struct LeaderTicker: Service {
         self.logger = logger
     }
 
+    /// Ticks until graceful shutdown (or cancellation), then returns normally so the group drains.
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await Task.sleep(for: self.interval)
-                await self.tickOnce()
+        do {
+            try await cancelWhenGracefulShutdown {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: self.interval)
+                    await self.tickOnce()
+                }
             }
+        } catch is CancellationError {
+            return
         }
     }
 
