@@ -4,7 +4,7 @@ APT_PACKAGES := liblmdb-dev etcd-server
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 DEMO_DIR ?= $(CURDIR)/demo-data
 
-.PHONY: deps build test demo bench clean
+.PHONY: deps build test api-check demo bench clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -19,6 +19,11 @@ build: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) api-check
+
+# schemathesis (PyPI) against a live master: no 5xx, no response that violates Sources/API/openapi.yaml.
+api-check:
+	BRAID=$$($(SWIFT) build --show-bin-path)/braid ./scripts/api-check.sh
 
 demo: deps
 	$(SWIFT) build --product braid

@@ -8,7 +8,7 @@ EXAMPLES=${EXAMPLES:-25}
 python3 -m pip show schemathesis >/dev/null 2>&1 || python3 -m pip install -q schemathesis
 DIR=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$BRAID" master --data-dir "$DIR" --listen "127.0.0.1:$PORT" --rate-limit 100000 --rate-burst 100000 > "$DIR/master.log" 2>&1 &
+"$BRAID" master --data-dir "$DIR" --listen "127.0.0.1:$PORT" --rate-limit 100000 --rate-burst 100000 --max-watch-timeout 2s > "$DIR/master.log" 2>&1 &
 PID=$!
 cleanup() { kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; rm -rf "$DIR"; }
 trap cleanup EXIT

@@ -42,6 +42,9 @@ struct MasterCommand: AsyncParsableCommand {
     @Option(name: .customLong("secret-key-file"), help: "32-byte key (raw, hex or base64) sealing passwords sent to workers.")
     var secretKeyFile: String?
 
+    @Option(name: .customLong("max-watch-timeout"), help: "Cap on a worker watch long-poll, e.g. 60s.")
+    var maxWatchTimeout: String?
+
     @Option(name: .customLong("max-body-bytes"), help: "Largest accepted request body.")
     var maxBodyBytes: Int?
 
@@ -60,6 +63,7 @@ struct MasterCommand: AsyncParsableCommand {
         if let v = self.authTokenFile { configuration.authTokenFile = v }
         if let v = self.secretKeyFile { configuration.secretKeyFile = v }
         if let v = self.maxBodyBytes { configuration.maxBodyBytes = v }
+        if let v = self.maxWatchTimeout { configuration.maxWatchTimeout = try MasterConfiguration.parseDuration(v) }
         try await Master.run(configuration: configuration)
     }
 }

@@ -101,7 +101,7 @@ public struct MasterRuntime: Sendable {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
-        try self.api.registerHandlers(on: router, serverURL: URL(string: "/")!)
+        try self.api.registerHandlers(on: router, serverURL: URL(string: "/")!, middlewares: [RequestDecodingMiddleware()])
         return router
     }
 

@@ -21,6 +21,8 @@ public struct MasterConfiguration: Sendable {
     public var maxBodyBytes: Int = 4 << 20
     /// Snapshot cadence of the leader loop.
     public var snapshotEvery: UInt64 = 10_000
+    /// Upper bound on a watch long-poll, whatever the worker asks for.
+    public var maxWatchTimeout: Duration = .seconds(60)
 
     public init(dataDir: String) { self.dataDir = dataDir }
 

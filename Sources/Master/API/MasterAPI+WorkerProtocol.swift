@@ -48,7 +48,8 @@ extension MasterAPI {
         await self.answer("watch", { .default(statusCode: $0, $1) }) { () throws(APIFailure) in
             let name = WorkerName(input.path.worker_hyphen_name)
             let after = UInt64(max(0, input.query.after ?? 0))
-            let timeout = min(max(0, input.query.timeout_ms ?? 30_000), 60_000)
+            let cap = Int(self.configuration.maxWatchTimeout.components.seconds * 1_000)
+            let timeout = min(max(0, input.query.timeout_ms ?? 30_000), 60_000, cap)
             let builder = WorkerViewBuilder(secrets: self.secrets)
             var state = await self.state
             guard state.scheduling.workers[name] != nil else { throw .notFound("worker \(name) is not registered") }
