@@ -91,3 +91,11 @@ public struct SourceTableSchema: Sendable, Hashable {
         self.tableInfo = tableInfo
     }
 }
+
+/// The JSON form scripts and reports use (snake_case like the API).
+extension SourceTableSchema: Codable {
+    enum CodingKeys: String, CodingKey {
+        case upSchema = "up_schema", upTable = "up_table", downSchema = "down_schema", downTable = "down_table"
+        case tableInfo = "table_info"
+    }
+}
