@@ -3,35 +3,44 @@ public import Foundation
 
 /// The key that opens source passwords the master seals for the bound worker (`--secret-key-file`).
 ///
-/// A 32-byte key given as 64 hex digits is used as is; any other file content is hashed with
-/// SHA-256 to a key. A password that is not a base64 AES-GCM box under this key is taken as plain
-/// text, so a master that sends passwords in the clear (loopback, tests) keeps working.
+/// Same format as the master's `SecretBox`: the key file holds 32 bytes raw, as 64 hex digits or
+/// as base64; a sealed password is `aes-gcm:` + base64 of AES-256-GCM's combined form. A password
+/// without the prefix was sent in the clear (master without a key) and is used as is.
 public struct SecretKey: Sendable {
+    public static let prefix = "aes-gcm:"
     /// Raw bytes: `SymmetricKey` is not `Sendable`.
     private let bytes: [UInt8]
     private var key: SymmetricKey { SymmetricKey(data: self.bytes) }
 
-    public init(fileContents: Data) {
-        let text = String(decoding: fileContents, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.count == 64, let bytes = Self.hex(text) {
-            self.bytes = bytes
+    /// - Returns: `nil` when the file does not hold a 32-byte key.
+    public init?(fileContents data: Data) {
+        if data.count == 32 {
+            self.bytes = Array(data)
+            return
+        }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.count == 64, let hex = Self.hex(text) {
+            self.bytes = hex
+        } else if let decoded = Data(base64Encoded: text), decoded.count == 32 {
+            self.bytes = Array(decoded)
         } else {
-            self.bytes = Array(SHA256.hash(data: fileContents))
+            return nil
         }
     }
 
-    /// Opens a sealed password, or returns it unchanged when it is not sealed under this key.
-    public func open(_ password: String) -> String {
-        guard let combined = Data(base64Encoded: password),
+    /// Opens a sealed password; returns unprefixed text unchanged and `nil` when a sealed one does not open.
+    public func open(_ password: String) -> String? {
+        guard password.hasPrefix(Self.prefix) else { return password }
+        guard let combined = Data(base64Encoded: String(password.dropFirst(Self.prefix.count))),
             let box = try? AES.GCM.SealedBox(combined: combined),
             let plain = try? AES.GCM.open(box, using: self.key)
-        else { return password }
+        else { return nil }
         return String(decoding: plain, as: UTF8.self)
     }
 
-    /// Seals a password (base64 of AES-GCM nonce|ciphertext|tag); the inverse of `open`.
+    /// Seals a password the way the master does; the inverse of `open`.
     public func seal(_ password: String) throws -> String {
-        try AES.GCM.seal(Data(password.utf8), using: self.key).combined!.base64EncodedString()
+        Self.prefix + (try AES.GCM.seal(Data(password.utf8), using: self.key).combined!.base64EncodedString())
     }
 
     private static func hex(_ text: String) -> [UInt8]? {

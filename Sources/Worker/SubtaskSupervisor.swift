@@ -129,7 +129,16 @@ actor SubtaskSupervisor {
     }
 
     private func sourceConfig(_ wire: Components.Schemas.SourceConfig, password: String?) -> SourceConfig {
-        let clear = password.map { self.secretKey?.open($0) ?? $0 } ?? ""
+        var clear = password ?? ""
+        if let key = self.secretKey {
+            if let opened = key.open(clear) {
+                clear = opened
+            } else {
+                self.logger.error("worker.source.password_sealed", metadata: ["hint": "--secret-key-file differs from the master's"])
+            }
+        } else if clear.hasPrefix(SecretKey.prefix) {
+            self.logger.error("worker.source.password_sealed", metadata: ["hint": "the master seals passwords; pass --secret-key-file"])
+        }
         return SourceConfig(
             sourceID: SourceID(wire.source_id),
             enableGTID: wire.enable_gtid ?? false,
