@@ -35,7 +35,9 @@ struct FailoverMiddleware: ClientMiddleware {
                 (response, responseBody) = try await next(request, freshBody(), target)
             } catch {
                 if error is CancellationError || Task.isCancelled { throw error }
-                failures.append("\(target.absoluteString): \(error)")
+                // The runtime hands transport errors to middlewares wrapped; keep only the cause.
+                let cause = (error as? ClientError)?.underlyingError ?? error
+                failures.append("\(target.absoluteString): \(Self.summary(cause))")
                 continue
             }
             if response.status.code == 307, redirects < self.maxRedirects,
@@ -57,6 +59,13 @@ struct FailoverMiddleware: ClientMiddleware {
             code: MasterClientError.unavailableCode,
             message: "no master answered: " + failures.joined(separator: "; ")
         )
+    }
+}
+
+extension FailoverMiddleware {
+    static func summary(_ error: any Error) -> String {
+        if let error = error as? URLError { return "URLError \(error.code.rawValue)" }
+        return "\(error)"
     }
 }
 
