@@ -96,7 +96,10 @@ let package = Package(
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "BraidTestSupport"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "BraidTestSupport"]),
         .testTarget(name: "LogToolsTests", dependencies: ["LogTools", "BraidTestSupport"]),
-        .testTarget(name: "MasterTests", dependencies: ["Master", "MasterClient", "BraidTestSupport"]),
+        .testTarget(name: "MasterTests", dependencies: [
+            "Master", "MasterClient", "BraidTestSupport",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Master", "MasterClient", "BraidTestSupport"]),
         /// Multi-process tests: real `braid master`/`braid worker`/`braid ctl` processes on loopback.
         .testTarget(name: "ClusterTests", dependencies: ["MasterClient", "BraidTestSupport", "BraidCLI"]),

@@ -1,5 +1,6 @@
 public import Domain
 public import EventLog
+import Synchronization
 
 /// The leader loop's core: the only writer of the log.
 ///
@@ -28,34 +29,67 @@ public actor EngineHost {
         }
     }
 
+    /// What one command appended: its events and the sequence of the first (0 when none).
+    public struct Appended: Sendable {
+        public var events: [Event]
+        public var firstSequence: UInt64
+    }
+
     private struct Pending {
         var command: ClusterCommand
         var now: Int64
-        var continuation: CheckedContinuation<Result<[Event], Failure>, Never>
+        var continuation: CheckedContinuation<Result<Appended, Failure>, Never>
     }
 
-    public let log: any LogStore
+    /// A caller of `waitForChange(after:)`, resumed once the published state passes `after`.
+    private struct Waiter {
+        var after: UInt64
+        var continuation: CheckedContinuation<Void, Never>
+    }
+
+    public nonisolated let log: any LogStore
     public nonisolated let term: UInt64
     public private(set) var state: ClusterState
     private let options: Options
     private var pending: [Pending] = []
     private var draining = false
     private var lastSnapshot: UInt64
+    private var waiters: [UInt64: Waiter] = [:]
+    /// Waiter ids are taken outside the actor so a cancellation handler knows which one to drop.
+    private nonisolated let nextWaiterID = Atomic<UInt64>(0)
 
     /// Rebuilds the state from `log` and takes a new term, fencing any previous writer.
     public init(log: any LogStore, options: Options = Options()) async throws {
+        let state = try ClusterState.rebuild(from: log)
+        let term = try await log.beginTerm()
+        self.init(log: log, rebuilt: state, term: term, options: options)
+    }
+
+    /// Rebuilds the state from `log` and writes under `term`, a term an elector already won
+    /// (`LogStore.beginTerm()` for the embedded elector, the election's term with etcd), so the
+    /// term that fences appends is the one the rest of the master advertises.
+    public init(log: any LogStore, term: UInt64, options: Options = Options()) throws {
+        let state = try ClusterState.rebuild(from: log)
+        self.init(log: log, rebuilt: state, term: term, options: options)
+    }
+
+    private init(log: any LogStore, rebuilt state: ClusterState, term: UInt64, options: Options) {
         self.log = log
         self.options = options
-        let state = try ClusterState.rebuild(from: log)
         self.state = state
         self.lastSnapshot = (try? log.latestSnapshot(atOrBefore: UInt64.max)?.sequence) ?? 0
-        self.term = try await log.beginTerm()
+        self.term = term
     }
 
     /// Decides, appends and applies `command`; returns the events it produced once they are durable.
     @discardableResult
     public func execute(_ command: ClusterCommand, now: Int64) async throws(Failure) -> [Event] {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<[Event], Failure>, Never>) in
+        try await self.submit(command, now: now).events
+    }
+
+    /// Like `execute`, and also says where the events landed in the log (for API answers).
+    public func submit(_ command: ClusterCommand, now: Int64) async throws(Failure) -> Appended {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Appended, Failure>, Never>) in
             self.pending.append(Pending(command: command, now: now, continuation: continuation))
             if !self.draining {
                 self.draining = true
@@ -74,14 +108,16 @@ public actor EngineHost {
             // makes this one copy per batch (not per command), amortized by group commit.
             var scratch = self.state
             var entries: [LogEntry] = []
-            var outcomes: [Result<[Event], Failure>] = []
+            var outcomes: [Result<Appended, Failure>] = []
             for item in batch {
                 do throws(ClusterError) {
+                    let offset = UInt64(entries.count)
                     let events = try ClusterEngine.run(item.command, on: &scratch, timestamp: item.now)
                     for event in events {
                         entries.append(LogEntry(typeTag: event.typeTag, payload: event.encodedPayload(), timestamp: item.now))
                     }
-                    outcomes.append(.success(events))
+                    // Provisional: relative to the batch start, fixed up once the append says where it landed.
+                    outcomes.append(.success(Appended(events: events, firstSequence: events.isEmpty ? 0 : offset)))
                 } catch {
                     outcomes.append(.failure(.rejected(error)))
                 }
@@ -94,7 +130,15 @@ public actor EngineHost {
                 } else {
                     self.state = scratch
                 }
-                for (item, outcome) in zip(batch, outcomes) { item.continuation.resume(returning: outcome) }
+                for (item, outcome) in zip(batch, outcomes) {
+                    let placed = outcome.map { appended in
+                        var appended = appended
+                        if !appended.events.isEmpty { appended.firstSequence += range.lowerBound }
+                        return appended
+                    }
+                    item.continuation.resume(returning: placed)
+                }
+                self.wakeWaiters()
             } catch {
                 // Nothing was appended, so the published state stays as it was.
                 for item in batch { item.continuation.resume(returning: .failure(.storage(error))) }
@@ -102,6 +146,39 @@ public actor EngineHost {
             await self.snapshotIfDue()
         }
         self.draining = false
+    }
+
+    // MARK: - Waiting for changes (long polls)
+
+    /// Returns once the published state's `lastSequence` is past `sequence`, or when the calling
+    /// task is cancelled (a long poll's timeout cancels it). Watchers use this instead of polling.
+    public func waitForChange(after sequence: UInt64) async {
+        let id = self.nextWaiterID.wrappingAdd(1, ordering: .relaxed).newValue
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                if self.state.lastSequence > sequence || Task.isCancelled {
+                    continuation.resume()
+                } else {
+                    self.waiters[id] = Waiter(after: sequence, continuation: continuation)
+                }
+            }
+        } onCancel: {
+            // The handler cannot hop onto the actor synchronously; dropping the waiter later is
+            // safe because a waiter registered after cancellation resumes at once (above).
+            Task { await self.cancelWaiter(id) }
+        }
+    }
+
+    private func cancelWaiter(_ id: UInt64) {
+        self.waiters.removeValue(forKey: id)?.continuation.resume()
+    }
+
+    private func wakeWaiters() {
+        let last = self.state.lastSequence
+        for (id, waiter) in self.waiters where waiter.after < last {
+            self.waiters.removeValue(forKey: id)
+            waiter.continuation.resume()
+        }
     }
 
     private func snapshotIfDue() async {

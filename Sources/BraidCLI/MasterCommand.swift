@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import Master
+
+/// `braid master`: parses flags (over an optional `master.yaml`) and calls `Master.run`.
+struct MasterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "master",
+        abstract: "Run the master: the leader loop over the event log and the HTTP API."
+    )
+
+    @Option(name: .customLong("data-dir"), help: "Data directory (the log lives in <data-dir>/log).")
+    var dataDir: String
+
+    @Option(help: "host:port to listen on.")
+    var listen: String?
+
+    @Option(help: "A master.yaml; flags override it.")
+    var config: String?
+
+    @Option(help: "Member name shown by list-member.")
+    var name: String?
+
+    @Option(name: .customLong("advertise-addr"), help: "Address other members use to reach this master.")
+    var advertiseAddr: String?
+
+    @Option(name: .customLong("keepalive-ttl"), help: "Worker keepalive TTL, e.g. 10s.")
+    var keepaliveTTL: String?
+
+    @Option(name: .customLong("tick-interval"), help: "Leader ticker interval, e.g. 1s.")
+    var tickInterval: String?
+
+    @Option(name: .customLong("rate-limit"), help: "Requests per second (token bucket); off when absent.")
+    var rateLimit: Double?
+
+    @Option(name: .customLong("rate-burst"), help: "Token bucket size (default: the rate).")
+    var rateBurst: Double?
+
+    @Option(name: .customLong("auth-token-file"), help: "Require 'Authorization: Bearer <token>' with the token in this file.")
+    var authTokenFile: String?
+
+    @Option(name: .customLong("secret-key-file"), help: "32-byte key (raw, hex or base64) sealing passwords sent to workers.")
+    var secretKeyFile: String?
+
+    @Option(name: .customLong("max-body-bytes"), help: "Largest accepted request body.")
+    var maxBodyBytes: Int?
+
+    func run() async throws {
+        var configuration = MasterConfiguration(dataDir: self.dataDir)
+        if let path = self.config {
+            try configuration.apply(yaml: try String(contentsOfFile: path, encoding: .utf8))
+        }
+        if let v = self.name { configuration.name = v }
+        if let v = self.listen { try configuration.setListen(v) }
+        if let v = self.advertiseAddr { configuration.advertiseAddress = v }
+        if let v = self.keepaliveTTL { configuration.keepaliveTTL = try MasterConfiguration.parseDuration(v) }
+        if let v = self.tickInterval { configuration.tickInterval = try MasterConfiguration.parseDuration(v) }
+        if let v = self.rateLimit { configuration.rateLimit = v }
+        if let v = self.rateBurst { configuration.rateBurst = v }
+        if let v = self.authTokenFile { configuration.authTokenFile = v }
+        if let v = self.secretKeyFile { configuration.secretKeyFile = v }
+        if let v = self.maxBodyBytes { configuration.maxBodyBytes = v }
+        try await Master.run(configuration: configuration)
+    }
+}

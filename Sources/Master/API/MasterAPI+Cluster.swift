@@ -1,0 +1,23 @@
+import API
+import Domain
+
+/// Cluster members: this master (the leader in embedded mode), workers, offline-member.
+extension MasterAPI {
+    public func listMasters(_ input: Operations.listMasters.Input) async throws -> Operations.listMasters.Output {
+        .ok(.init(body: .json([
+            .init(name: self.configuration.name, address: self.configuration.address, leader: true, term: Int64(self.host.term)),
+        ])))
+    }
+
+    public func listWorkers(_ input: Operations.listWorkers.Input) async throws -> Operations.listWorkers.Output {
+        let workers = await self.state.scheduling.workers
+        return .ok(.init(body: .json(workers.keys.sorted().map { Conversions.worker($0, workers[$0]!) })))
+    }
+
+    public func offlineWorker(_ input: Operations.offlineWorker.Input) async throws -> Operations.offlineWorker.Output {
+        await self.answer("offlineWorker", { .default(statusCode: $0, $1) }) { () throws(APIFailure) in
+            try await self.submit(.scheduling(.offlineMember(WorkerName(input.path.worker_hyphen_name))))
+            return .noContent(.init())
+        }
+    }
+}

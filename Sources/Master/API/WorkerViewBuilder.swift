@@ -1,0 +1,53 @@
+import API
+import Domain
+import Foundation
+import Optimism
+import Pessimism
+import Projections
+import Yams
+
+/// What one worker must know, computed from the state: its binding, its subtasks with their
+/// expected stages and task config, and the not-done shard-DDL operations of its source.
+///
+/// Operations are listed until the worker reports them done, so an unanswered operation is
+/// re-delivered on every watch (that is the retry: no timer, no lost operation after a restart).
+///
+/// `task_yaml` is the task's `Domain.TaskConfig` in its Codable form, encoded as YAML with Yams
+/// (decode it with `YAMLDecoder` into `TaskConfig`); it is derived from the logged config, so it
+/// is the same after a master restart. The target-database password in it, like
+/// `source_password`, is sealed with the master's key when `--secret-key-file` is set.
+struct WorkerViewBuilder {
+    let secrets: SecretBox
+
+    func view(worker: WorkerName, state: ClusterState, term: UInt64) -> Components.Schemas.WorkerView {
+        let s = state.scheduling
+        var view = Components.Schemas.WorkerView(
+            sequence: Int64(state.lastSequence), term: Int64(term), subtasks: [], operations: [])
+        guard let source = s.boundSource(of: worker), let config = s.sources[source] else { return view }
+        view.source = Conversions.sourceConfig(config)
+        view.source_password = config.from.password.isEmpty ? nil : self.secrets.seal(config.from.password)
+        view.binding_epoch = s.bindingEpoch(of: source).map { Int64($0) }
+        for id in s.subtasks(ofSource: source) {
+            guard let record = s.tasks[id.task], let stage = record.subtasks[source] else { continue }
+            view.subtasks.append(.init(
+                task: id.task.rawValue, source: source.rawValue, expected_stage: stage == .running ? .Running : .Paused,
+                shard_mode: record.config.shardMode?.rawValue, task_yaml: self.taskYAML(record.config)))
+            view.operations += state.pessimism.pendingOperations(task: id.task, source: source).map(LockViews.operation)
+            for lock in state.optimism.locks(task: id.task) {
+                for (key, entry) in lock.tables.sorted(by: { $0.key < $1.key }) where key.source == source {
+                    guard let op = entry.operation, !entry.done else { continue }
+                    view.operations.append(LockViews.operation(op, task: id.task, done: false))
+                }
+            }
+        }
+        return view
+    }
+
+    func taskYAML(_ config: TaskConfig) -> String {
+        var sealed = config
+        if !sealed.targetDatabase.password.isEmpty {
+            sealed.targetDatabase.password = self.secrets.seal(sealed.targetDatabase.password)
+        }
+        return (try? YAMLEncoder().encode(sealed, userInfo: [.braidIncludePasswords: true])) ?? ""
+    }
+}

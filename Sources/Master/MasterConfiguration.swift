@@ -1,0 +1,87 @@
+import Foundation
+import Yams
+
+/// Everything `braid master` needs; the CLI fills it from flags and an optional `master.yaml`.
+public struct MasterConfiguration: Sendable {
+    public var name: String = "master"
+    public var dataDir: String
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8261
+    /// The address other members use to reach this master (defaults to `host:port`).
+    public var advertiseAddress: String?
+    /// A worker whose last keepalive is older than this is expired by the ticker (DM: 60 s).
+    public var keepaliveTTL: Duration = .seconds(10)
+    /// How often the ticker issues `tick(now:ttl:)`.
+    public var tickInterval: Duration = .seconds(1)
+    /// Token-bucket refill per second; `nil` disables rate limiting.
+    public var rateLimit: Double?
+    public var rateBurst: Double?
+    public var authTokenFile: String?
+    public var secretKeyFile: String?
+    public var maxBodyBytes: Int = 4 << 20
+    /// Snapshot cadence of the leader loop.
+    public var snapshotEvery: UInt64 = 10_000
+
+    public init(dataDir: String) { self.dataDir = dataDir }
+
+    public var address: String { self.advertiseAddress ?? "\(self.host):\(self.port)" }
+
+    /// `host:port` as given to `--listen`.
+    public mutating func setListen(_ text: String) throws(MasterError) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (0...65535).contains(port)
+        else { throw .configuration("--listen must be host:port, got \(text)") }
+        let host = String(text[..<colon])
+        self.host = host.isEmpty ? "0.0.0.0" : host
+        self.port = port
+    }
+
+    /// `10s`, `500ms`, `2m`, or a bare number of seconds.
+    public static func parseDuration(_ text: String) throws(MasterError) -> Duration {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        for (suffix, scale) in units where t.hasSuffix(suffix) {
+            if let value = Double(t.dropLast(suffix.count)), value > 0 {
+                return .milliseconds(Int64((value * scale * 1000).rounded()))
+            }
+        }
+        if let value = Double(t), value > 0 { return .milliseconds(Int64((value * 1000).rounded())) }
+        throw .configuration("not a positive duration: \(text)")
+    }
+
+    /// Applies a `master.yaml` (kebab-case keys: name, listen, advertise-addr, keepalive-ttl,
+    /// tick-interval, rate-limit, rate-burst, auth-token-file, secret-key-file, max-body-bytes).
+    /// Command-line flags are applied after it, so they win.
+    public mutating func apply(yaml text: String) throws(MasterError) {
+        let root: [String: Any]
+        do {
+            guard let parsed = try Yams.load(yaml: text) as? [String: Any] else {
+                throw MasterError.configuration("master config must be a mapping")
+            }
+            root = parsed
+        } catch let error as MasterError {
+            throw error
+        } catch {
+            throw .configuration("master config: \(error)")
+        }
+        func string(_ key: String) -> String? { root[key].map { "\($0)" } }
+        if let v = string("name") { self.name = v }
+        if let v = string("listen") ?? string("master-addr") { try self.setListen(v) }
+        if let v = string("advertise-addr") { self.advertiseAddress = v }
+        if let v = string("keepalive-ttl") { self.keepaliveTTL = try Self.parseDuration(v) }
+        if let v = string("tick-interval") { self.tickInterval = try Self.parseDuration(v) }
+        if let v = string("rate-limit") { self.rateLimit = Double(v) }
+        if let v = string("rate-burst") { self.rateBurst = Double(v) }
+        if let v = string("auth-token-file") { self.authTokenFile = v }
+        if let v = string("secret-key-file") { self.secretKeyFile = v }
+        if let v = string("max-body-bytes"), let n = Int(v) { self.maxBodyBytes = n }
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, the unit of the deciders' clocks.
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = self.components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}
