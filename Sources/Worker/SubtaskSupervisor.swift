@@ -2,6 +2,7 @@ import API
 import Domain
 import Logging
 import MasterClient
+import Yams
 
 /// Drives the runner so that what runs matches the master's view: the binding (source config and
 /// epoch) and each subtask's expected stage (Running, Paused, or absent = stopped).
@@ -86,14 +87,15 @@ actor SubtaskSupervisor {
 
     private func start(_ key: SubtaskKey, yaml: String, expected: String, source: SourceConfig, epoch: Int64) async {
         let reporter = self.reporter(key, epoch: epoch)
-        let task: TaskConfig
+        var task: TaskConfig
         do {
-            task = try TaskConfig.load(yaml: yaml).config
+            task = try Self.decodeTask(yaml)
         } catch {
             self.logger.error("worker.subtask.bad_config", metadata: ["subtask": "\(key)", "error": "\(error)"])
             await reporter.status(stage: .paused, unit: nil, error: "invalid task config: \(error)", processedRows: nil)
             return
         }
+        task.targetDatabase.password = self.openPassword(task.targetDatabase.password)
         let context = SubtaskContext(
             key: key, taskYAML: yaml, task: task, source: source, bindingEpoch: epoch,
             shardDDL: MasterShardDDLClient(client: self.client, worker: self.worker, key: key, board: self.board),
@@ -129,7 +131,29 @@ actor SubtaskSupervisor {
     }
 
     private func sourceConfig(_ wire: Components.Schemas.SourceConfig, password: String?) -> SourceConfig {
-        var clear = password ?? ""
+        let clear = self.openPassword(password ?? "")
+        return SourceConfig(
+            sourceID: SourceID(wire.source_id),
+            enableGTID: wire.enable_gtid ?? false,
+            flavor: wire.flavor.flatMap { DatabaseFlavor(rawValue: $0.rawValue) },
+            serverID: wire.server_id.flatMap { UInt32(exactly: $0) },
+            from: DatabaseConfig(
+                host: wire.from.host, port: UInt16(clamping: wire.from.port), user: wire.from.user, password: clear))
+    }
+
+    /// `task_yaml` is `TaskConfig`'s Codable form as YAML (openapi.yaml); DM's task.yaml is accepted too.
+    static func decodeTask(_ yaml: String) throws -> TaskConfig {
+        do {
+            return try YAMLDecoder().decode(TaskConfig.self, from: yaml)
+        } catch {
+            if let dm = try? TaskConfig.load(yaml: yaml).config { return dm }
+            throw error
+        }
+    }
+
+    /// Opens a password the master sealed with its `--secret-key-file` (plain ones pass through).
+    private func openPassword(_ password: String) -> String {
+        var clear = password
         if let key = self.secretKey {
             if let opened = key.open(clear) {
                 clear = opened
@@ -139,12 +163,6 @@ actor SubtaskSupervisor {
         } else if clear.hasPrefix(SecretKey.prefix) {
             self.logger.error("worker.source.password_sealed", metadata: ["hint": "the master seals passwords; pass --secret-key-file"])
         }
-        return SourceConfig(
-            sourceID: SourceID(wire.source_id),
-            enableGTID: wire.enable_gtid ?? false,
-            flavor: wire.flavor.flatMap { DatabaseFlavor(rawValue: $0.rawValue) },
-            serverID: wire.server_id.flatMap { UInt32(exactly: $0) },
-            from: DatabaseConfig(
-                host: wire.from.host, port: UInt16(clamping: wire.from.port), user: wire.from.user, password: clear))
+        return clear
     }
 }
