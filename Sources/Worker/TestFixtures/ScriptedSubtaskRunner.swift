@@ -146,7 +146,7 @@ public final class ScriptedSubtaskRunner: SubtaskRunner {
         detail: String? = nil
     ) {
         let record = Record(subtask: "\(key)", event: event, lockID: lockID, ddls: ddls, epoch: epoch, detail: detail)
-        self.logger.info("runner.scripted.\(event)", metadata: ["subtask": "\(key)"])
+        self.logger.debug("runner.scripted.\(event)", metadata: ["subtask": "\(key)"])
         self.eventSink.yield(record)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
