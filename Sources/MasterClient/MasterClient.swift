@@ -1,5 +1,5 @@
 public import API
-public import Foundation
+import Foundation
 public import OpenAPIRuntime
 import OpenAPIURLSession
 #if canImport(FoundationNetworking)

@@ -1,4 +1,4 @@
-public import API
+import API
 
 /// A failed call to the master, typed so callers can branch on `code` instead of parsing text.
 ///

@@ -1,5 +1,5 @@
-public import Logging
-public import ServiceLifecycle
+import Logging
+import ServiceLifecycle
 
 /// Entry point of `braid worker`: runs the worker service until SIGTERM/SIGINT.
 public enum Worker {

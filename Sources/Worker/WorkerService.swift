@@ -34,7 +34,7 @@ public struct WorkerService: Service {
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.configuration.runner.run() }
-            let registered = (try? await cancelWhenGracefulShutdown { await self.sessions() }) ?? false
+            let registered = await cancelWhenGracefulShutdown { await self.sessions() }
             await self.supervisor.stopAll(reason: "shutdown")
             if registered {
                 do {
