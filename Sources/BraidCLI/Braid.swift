@@ -5,7 +5,7 @@ struct Braid: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "braid",
         abstract: "Merge sharded MySQL/MariaDB tables into one downstream, coordinating shard DDL through an event log.",
-        subcommands: [LogCommand.self, DemoCommand.self, MasterCommand.self]
+        subcommands: [LogCommand.self, DemoCommand.self, MasterCommand.self, WorkerCommand.self, CtlCommand.self]
     )
 }
 

@@ -1,0 +1,59 @@
+import API
+import Logging
+import MasterClient
+import Synchronization
+
+/// The last status sent per subtask, so status is reported on change only.
+final class StatusLedger: Sendable {
+    private let sent = Mutex<[SubtaskKey: Components.Schemas.SubtaskStatus]>([:])
+
+    /// `true` when `status` differs from what was last sent for its subtask (and records it).
+    func shouldSend(_ key: SubtaskKey, _ status: Components.Schemas.SubtaskStatus) -> Bool {
+        self.sent.withLock { sent in
+            if sent[key] == status { return false }
+            sent[key] = status
+            return true
+        }
+    }
+
+    func forget(_ key: SubtaskKey) {
+        self.sent.withLock { _ = $0.removeValue(forKey: key) }
+    }
+}
+
+/// `SubtaskReporter` for one subtask under one binding epoch.
+struct MasterSubtaskReporter: SubtaskReporter {
+    let client: MasterClient
+    let worker: String
+    let key: SubtaskKey
+    let bindingEpoch: Int64
+    let ledger: StatusLedger
+    let logger: Logger
+
+    func checkpoint(binlogName: String, binlogPos: UInt32, gtid: String?) async throws(ShardDDLError) {
+        do {
+            _ = try await self.client.reportCheckpoint(
+                worker: self.worker,
+                .init(
+                    task: self.key.task, source: self.key.source, binding_epoch: self.bindingEpoch,
+                    binlog_name: binlogName, binlog_pos: Int64(binlogPos), gtid: gtid))
+        } catch {
+            throw MasterShardDDLClient.wrap(error)
+        }
+    }
+
+    func status(stage: SubtaskStage, unit: String?, error: String?, processedRows: Int64?) async {
+        let status = Components.Schemas.SubtaskStatus(
+            task: self.key.task, source: self.key.source,
+            stage: .init(rawValue: stage.rawValue) ?? .Running, unit: unit, error: error,
+            processed_rows: processedRows)
+        guard self.ledger.shouldSend(self.key, status) else { return }
+        do {
+            try await self.client.reportSubtaskStatus(worker: self.worker, status)
+        } catch {
+            // Status is advisory; the next change reports again.
+            self.ledger.forget(self.key)
+            self.logger.warning("worker.status.report_failed", metadata: ["subtask": "\(self.key)", "error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import API
+import Synchronization
+
+/// The Operations the watch delivered, and the shard-DDL calls waiting for theirs.
+///
+/// The watch publishes the whole current list each time; a waiter is resumed by the first
+/// not-done Operation it matches that this worker has not already completed. Remembering
+/// completed Operations matters because a view fetched before our done report can arrive after it.
+final class OperationBoard: Sendable {
+    typealias Operation = Components.Schemas.Operation
+    typealias Matcher = @Sendable (Operation) -> Bool
+
+    private struct Waiter {
+        var matches: Matcher
+        var continuation: CheckedContinuation<Operation?, Never>
+    }
+
+    private struct State {
+        var operations: [Operation] = []
+        var completed: Set<String> = []
+        var nextID: UInt64 = 0
+        var waiters: [UInt64: Waiter] = [:]
+
+        func candidate(_ matches: Matcher) -> Operation? {
+            self.operations.first { !$0.done && !self.completed.contains(OperationBoard.identity($0)) && matches($0) }
+        }
+    }
+
+    private let state = Mutex(State())
+
+    /// Identity of one issued Operation: a lock serial or an optimistic operation id distinguishes reissues.
+    static func identity(_ op: Operation) -> String {
+        "\(op.mode.rawValue)|\(op.lock_id)|\(op.source)|\(op.lock_serial ?? -1)|\(op.operation_id ?? -1)|\(op.exec)"
+    }
+
+    func publish(_ operations: [Operation]) {
+        let ready: [(CheckedContinuation<Operation?, Never>, Operation)] = self.state.withLock { state in
+            state.operations = operations
+            var ready: [(CheckedContinuation<Operation?, Never>, Operation)] = []
+            for (id, waiter) in state.waiters {
+                if let op = state.candidate(waiter.matches) {
+                    ready.append((waiter.continuation, op))
+                    state.waiters[id] = nil
+                }
+            }
+            return ready
+        }
+        for (continuation, op) in ready { continuation.resume(returning: op) }
+    }
+
+    func markCompleted(_ op: Operation) {
+        self.state.withLock { _ = $0.completed.insert(Self.identity(op)) }
+    }
+
+    /// Waits for a matching Operation; `nil` when the calling task is cancelled.
+    func wait(for matches: @escaping Matcher) async -> Operation? {
+        let id = self.state.withLock { state in
+            state.nextID += 1
+            return state.nextID
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Operation?, Never>) in
+                let now: Operation?? = self.state.withLock { state in
+                    if Task.isCancelled { return .some(nil) }
+                    if let op = state.candidate(matches) { return .some(op) }
+                    state.waiters[id] = Waiter(matches: matches, continuation: continuation)
+                    return .none
+                }
+                if let now { continuation.resume(returning: now) }
+            }
+        } onCancel: {
+            let waiter = self.state.withLock { $0.waiters.removeValue(forKey: id) }
+            waiter?.continuation.resume(returning: nil)
+        }
+    }
+}
