@@ -128,7 +128,9 @@ import Glibc
         // The projection rebuilt at the same sequence equals the one before the kill.
         let after = try f.cluster.run(["log", "replay", "--until-seq", "\(beforeSeq)", "--data-dir", f.cluster.root + "/master"])
         let afterState = try JSONSerialization.jsonObject(with: Data(after.output.utf8)) as? [String: Any]
-        let same = NSDictionary(dictionary: beforeState ?? [:]).isEqual(to: afterState ?? [:])
+        // Sets encode in per-process hash order, so compare with arrays of strings sorted.
+        let same = NSDictionary(dictionary: canonical(beforeState ?? [:]) as? [String: Any] ?? [:])
+            .isEqual(to: canonical(afterState ?? [:]) as? [String: Any] ?? [:])
         if !same {
             try? before.output.write(toFile: NSTemporaryDirectory() + "braid-recover-before.json", atomically: true, encoding: .utf8)
             try? after.output.write(toFile: NSTemporaryDirectory() + "braid-recover-after.json", atomically: true, encoding: .utf8)
@@ -147,4 +149,15 @@ import Glibc
         let verify = try f.cluster.run(["log", "verify", "--data-dir", f.cluster.root + "/master"])
         #expect(verify.status == 0, "\(verify.output)")
     }
+}
+
+/// JSON with every array of strings sorted: sets encode in per-process hash order.
+func canonical(_ value: Any) -> Any {
+    if let dict = value as? [String: Any] { return dict.mapValues(canonical) }
+    if let array = value as? [Any] {
+        let mapped = array.map(canonical)
+        if let strings = mapped as? [String] { return strings.sorted() }
+        return mapped
+    }
+    return value
 }

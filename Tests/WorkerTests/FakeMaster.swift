@@ -13,7 +13,8 @@ import Worker
 /// `TimelineRunner`), and tests wait on it with deadlines. `failKeepalive` injects the lease lapse.
 final class FakeMaster: Sendable {
     struct State {
-        var ttlMs: Int64 = 600
+        // Generous: under a loaded 2-core machine a short TTL lapses by scheduling delay alone.
+        var ttlMs: Int64 = 3_000
         var sequence: Int64 = 1
         var source: Components.Schemas.SourceConfig?
         var epoch: Int64?

@@ -40,7 +40,7 @@ struct WorkerSessionTests {
     @Test("fencing: a lapsed keepalive stops every runner before the worker registers again")
     func fencing() async throws {
         let master = FakeMaster()
-        master.state.withLock { $0.ttlMs = 300 }
+        master.state.withLock { $0.ttlMs = 1_500 }
         try await WorkerFixtures.withWorker(master, runner: NoopSubtaskRunner()) {
             master.bind(source: "s1", epoch: 1, subtasks: [("test", "Running", WorkerFixtures.taskYAML())])
             try await master.waitFor("start") { $0.contains("runner.start test@s1 epoch=1") }
