@@ -1,3 +1,4 @@
+import Synchronization
 import API
 import Domain
 import Foundation
@@ -25,7 +26,7 @@ struct WorkerViewBuilder {
             sequence: Int64(state.lastSequence), term: Int64(term), subtasks: [], operations: [])
         guard let source = s.boundSource(of: worker), let config = s.sources[source] else { return view }
         view.source = Conversions.sourceConfig(config)
-        view.source_password = config.from.password.isEmpty ? nil : self.secrets.seal(config.from.password)
+        view.source_password = config.from.password.isEmpty ? nil : Self.sealed(config.from.password, self.secrets)
         view.binding_epoch = s.bindingEpoch(of: source).map { Int64($0) }
         for id in s.subtasks(ofSource: source) {
             guard let record = s.tasks[id.task], let stage = record.subtasks[source] else { continue }
@@ -44,10 +45,38 @@ struct WorkerViewBuilder {
     }
 
     func taskYAML(_ config: TaskConfig) -> String {
+        let yamlKey = YAMLKey(key: self.secrets.keyBytes, config: config)
+        if let cached = Self.yamlCache.withLock({ $0[yamlKey] }) { return cached }
         var sealed = config
         if !sealed.targetDatabase.password.isEmpty {
-            sealed.targetDatabase.password = self.secrets.seal(sealed.targetDatabase.password)
+            sealed.targetDatabase.password = Self.sealed(sealed.targetDatabase.password, self.secrets)
         }
-        return (try? YAMLEncoder().encode(sealed, userInfo: [.braidIncludePasswords: true])) ?? ""
+        let yaml = (try? YAMLEncoder().encode(sealed, userInfo: [.braidIncludePasswords: true])) ?? ""
+        Self.yamlCache.withLock { cache in
+            if cache.count > 1_024 { cache.removeAll() }
+            cache[yamlKey] = yaml
+        }
+        return yaml
+    }
+
+    // Views are rebuilt on every log change for every watcher, and a watch answers early only when
+    // its view differs. Sealing draws a random nonce and YAML encoding is slow, so both are memoized:
+    // the same secret seals to the same text (equality is all that leaks), and a config renders once.
+    private static let yamlCache = Mutex<[YAMLKey: String]>([:])
+    private static let sealCache = Mutex<[SealKey: String]>([:])
+
+    /// Cache keys include the key bytes: tests run several masters, with and without keys, in one process.
+    struct SealKey: Hashable { var key: [UInt8]?; var plaintext: String }
+    struct YAMLKey: Hashable { var key: [UInt8]?; var config: TaskConfig }
+
+    static func sealed(_ plaintext: String, _ secrets: SecretBox) -> String {
+        let sealKey = SealKey(key: secrets.keyBytes, plaintext: plaintext)
+        if let cached = Self.sealCache.withLock({ $0[sealKey] }) { return cached }
+        let value = secrets.seal(plaintext)
+        Self.sealCache.withLock { cache in
+            if cache.count > 1_024 { cache.removeAll() }
+            cache[sealKey] = value
+        }
+        return value
     }
 }
