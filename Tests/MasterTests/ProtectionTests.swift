@@ -125,4 +125,34 @@ struct ProtectionTests {
             }
         }
     }
+
+    /// With a key configured, a watch still answers early only when the worker's own view changes:
+    /// sealing draws a random nonce, so an unmemoized view never compared equal and every log change
+    /// (another worker's keepalive) woke every watcher.
+    @Test func sealedViewsAreStableSoOtherWorkersDoNotWakeAWatch() async throws {
+        try await withTemporaryDirectory("master") { dir in
+            let keyFile = dir + "/key"
+            try String(repeating: "cd", count: 32).write(toFile: keyFile, atomically: true, encoding: .utf8)
+            let master = try await MasterFixture.make(dataDir: dir) { $0.secretKeyFile = keyFile }
+            try await master.test { client in
+                _ = try await client.call(.post, "/api/v1/worker-protocol/register", json: #"{"name":"w1","address":"a:1"}"#)
+                _ = try await client.call(.post, "/api/v1/sources", yaml: Fixtures.sourceYAML("s1"))
+                _ = try await client.call(.post, "/api/v1/tasks", yaml: Fixtures.taskYAML("t1"))
+                _ = try await client.call(.post, "/api/v1/worker-protocol/register", json: #"{"name":"w2","address":"a:2"}"#)
+                let first = object(try await client.call(.get, "/api/v1/worker-protocol/w1/watch?timeout_ms=0").body)
+                let seq = try #require(first["sequence"] as? Int)
+                async let watched = client.call(.get, "/api/v1/worker-protocol/w1/watch?after=\(seq)&timeout_ms=1500")
+                // w2's keepalives move the log but not w1's view.
+                for _ in 0..<5 { _ = try await client.call(.post, "/api/v1/worker-protocol/w2/keepalive") }
+                let t0 = ContinuousClock.now
+                let r = try await watched
+                #expect(r.status == 200)
+                let view = object(r.body)
+                #expect(view["source_password"] as? String == first["source_password"] as? String)
+                #expect((view["sequence"] as? Int ?? 0) > seq)
+                // It ran to its timeout rather than answering at the first keepalive.
+                #expect(ContinuousClock.now - t0 > .milliseconds(500), "the watch answered early on another worker's keepalive")
+            }
+        }
+    }
 }
