@@ -1,3 +1,4 @@
+import BraidTestSupport
 import Foundation
 import Testing
 

@@ -17,24 +17,12 @@ final class ProcessCluster: @unchecked Sendable {
     init(label: String) throws {
         self.root = NSTemporaryDirectory() + "braid-cluster-\(label)-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: self.root, withIntermediateDirectories: true)
-        self.binary = Self.braidPath()
+        self.binary = builtExecutable(named: "braid")
     }
 
     deinit {
         self.stopAll()
         try? FileManager.default.removeItem(atPath: self.root)
-    }
-
-    /// The `braid` executable built next to the test bundle.
-    static func braidPath() -> String {
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var dir = exe.deletingLastPathComponent()
-        while dir.path != "/" {
-            let candidate = dir.appendingPathComponent("braid").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return ".build/debug/braid"
     }
 
     /// A free TCP port on 127.0.0.1 (bound and released; the OS will not hand it out again at once).
@@ -106,14 +94,4 @@ final class ProcessCluster: @unchecked Sendable {
         p.waitUntilExit()
         return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
-}
-
-/// Polls `condition` until it holds or `timeout` passes (a deadline, not a fixed sleep).
-func eventually(timeout: Duration = .seconds(30), _ condition: () throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if (try? condition()) == true { return true }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    return try condition()
 }

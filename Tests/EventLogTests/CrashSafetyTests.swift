@@ -28,18 +28,6 @@ final class AckCollector: Sendable {
     var acked: [UInt64] { self.state.withLock { $0.acked } }
 }
 
-func fixturePath() -> String {
-    // The fixture is built next to the test bundle.
-    let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-    var dir = exe.deletingLastPathComponent()
-    while dir.path != "/" {
-        let candidate = dir.appendingPathComponent("EventLogCrashFixture").path
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        dir = dir.deletingLastPathComponent()
-    }
-    return ".build/debug/EventLogCrashFixture"
-}
-
 @Suite(.serialized) struct CrashSafetyTests {
     /// SIGKILL a durable appender 20 times at random moments; after each reopen every acknowledged
     /// append is present, no partial record exists, and verify passes.
@@ -50,7 +38,7 @@ func fixturePath() -> String {
             var allAcked: Set<UInt64> = []
             for round in 1...20 {
                 let child = Process()
-                child.executableURL = URL(fileURLWithPath: fixturePath())
+                child.executableURL = URL(fileURLWithPath: builtExecutable(named: "EventLogCrashFixture"))
                 child.arguments = [dir, "\(round)"]
                 let pipe = Pipe()
                 child.standardOutput = pipe
@@ -58,7 +46,7 @@ func fixturePath() -> String {
                 pipe.fileHandleForReading.readabilityHandler = { handle in collector.consume(handle.availableData) }
                 try child.run()
                 let target = Int.random(in: 1...400, using: &rng)
-                let reached = try await waitUntil(timeout: .seconds(30)) { collector.acked.count >= target }
+                let reached = try await eventually(timeout: .seconds(30)) { collector.acked.count >= target }
                 #expect(reached, "seed \(seed) round \(round): child never acknowledged \(target) appends")
                 kill(child.processIdentifier, SIGKILL)
                 child.waitUntilExit()

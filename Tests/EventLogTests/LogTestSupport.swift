@@ -15,14 +15,3 @@ func withTemporaryLog<T>(
         return try await body(log, dir)
     }
 }
-
-/// Waits until `condition` holds or the deadline passes; never a fixed sleep.
-func waitUntil(timeout: Duration = .seconds(10), _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        await Task.yield()
-        try await Task.sleep(for: .milliseconds(5))
-    }
-    return try await condition()
-}

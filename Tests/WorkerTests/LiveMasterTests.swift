@@ -110,9 +110,5 @@ func next(
 func eventually(
     _ what: String, timeout: Duration = .seconds(20), _ condition: () async -> Bool
 ) async throws {
-    let deadline = ContinuousClock.now.advanced(by: timeout)
-    while !(await condition()) {
-        guard ContinuousClock.now < deadline else { throw FakeMasterError.timeout(what) }
-        try await Task.sleep(for: .milliseconds(20))
-    }
+    guard try await BraidTestSupport.eventually(timeout: timeout, condition) else { throw FakeMasterError.timeout(what) }
 }
