@@ -212,29 +212,26 @@ public final class LMDBLog: LogStore {
     public func forEachRecord(
         in range: ClosedRange<UInt64>, _ body: (LogRecord) throws(EventLogError) -> Bool
     ) throws(EventLogError) {
-        let env = self.environment
-        try env.read { txn throws(EventLogError) in
-            try txn.withCursor(env.events) { cursor throws(EventLogError) in
-                var item = try cursor.get(MDB_SET_RANGE, key: range.lowerBound)
-                while let (key, value) = item, key <= range.upperBound {
-                    let record = try LogRecord(sequence: key, value: value)
-                    guard try body(record) else { return }
-                    item = try cursor.get(MDB_NEXT)
-                }
-            }
-        }
+        try self.walk(range) { key, value throws(EventLogError) in try body(LogRecord(sequence: key, value: value)) }
     }
 
     public func forEachRawRecord(
         in range: ClosedRange<UInt64>, _ body: (RawLogRecord) throws(EventLogError) -> Bool
+    ) throws(EventLogError) {
+        try self.walk(range) { key, value throws(EventLogError) in try body(RawLogRecord(sequence: key, value: value)) }
+    }
+
+    /// One read transaction, one cursor over `range`; `body` sees each stored value in LMDB memory
+    /// (valid only during the call) and returns false to stop.
+    private func walk(
+        _ range: ClosedRange<UInt64>, _ body: (UInt64, UnsafeRawBufferPointer) throws(EventLogError) -> Bool
     ) throws(EventLogError) {
         let env = self.environment
         try env.read { txn throws(EventLogError) in
             try txn.withCursor(env.events) { cursor throws(EventLogError) in
                 var item = try cursor.get(MDB_SET_RANGE, key: range.lowerBound)
                 while let (key, value) = item, key <= range.upperBound {
-                    let record = try RawLogRecord(sequence: key, value: value)
-                    guard try body(record) else { return }
+                    guard try body(key, value) else { return }
                     item = try cursor.get(MDB_NEXT)
                 }
             }
