@@ -33,7 +33,7 @@ public struct MariaDBGTID: Sendable, Hashable, Codable, BinaryCodable, CustomStr
 /// them, so the domain's position is the GTID with the highest sequence: a position "contains"
 /// another when it is at or past it in every domain the other names. Parsing keeps the maximum
 /// when a domain appears twice; `==` compares the canonical per-domain maxima.
-public struct MariaDBGTIDSet: Sendable, Hashable, Codable, BinaryCodable, CustomStringConvertible {
+public struct MariaDBGTIDSet: Sendable, Hashable, CanonicalText, BinaryCodable {
     /// Domain id to the GTID with the highest sequence number in that domain.
     public private(set) var domains: [UInt32: MariaDBGTID]
 
@@ -108,19 +108,5 @@ public struct MariaDBGTIDSet: Sendable, Hashable, Codable, BinaryCodable, Custom
         guard self.domains.count == list.count else {
             throw BinaryDecodingError(.invalidValue, at: at, "MariaDB GTID set repeats a domain")
         }
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do { self = try Self.parse(text) } catch {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: error.description)
-            )
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(self.description)
     }
 }

@@ -40,7 +40,7 @@ public struct GTIDInterval: Sendable, Hashable, Comparable, Codable, BinaryCodab
 /// The value is kept canonical (lowercase UUIDs, intervals sorted, merged when they overlap or
 /// touch), so `==` is set equality and `description` is a stable text. MySQL 8.4 tagged GTIDs
 /// (`uuid:tag:1-5`) are not supported yet and fail to parse.
-public struct MySQLGTIDSet: Sendable, Hashable, Codable, BinaryCodable, CustomStringConvertible {
+public struct MySQLGTIDSet: Sendable, Hashable, CanonicalText, BinaryCodable {
     /// Server UUID (lowercase) to its sorted, disjoint, non-adjacent intervals.
     public private(set) var intervals: [String: [GTIDInterval]]
 
@@ -169,19 +169,5 @@ public struct MySQLGTIDSet: Sendable, Hashable, Codable, BinaryCodable, CustomSt
         guard self.intervals == raw else {
             throw BinaryDecodingError(.invalidValue, at: at, "MySQL GTID set is not in canonical form")
         }
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do { self = try Self.parse(text) } catch {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: error.description)
-            )
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(self.description)
     }
 }
