@@ -31,18 +31,16 @@ public struct LogAudit {
     /// Groups matching records into steps (same term and timestamp, adjacent sequences).
     public static func steps(in log: LMDBLog, kind: Kind, id: String) throws -> [Step] {
         var steps: [Step] = []
-        var lastSequence: UInt64 = 0
         try log.forEachRecord(in: log.firstSequence...UInt64.max) { record in
             guard let event = try? Event(typeTag: record.typeTag, payload: record.payload),
                   matches(event, kind: kind, id: id) else { return true }
             let item = (record.sequence, record.term, record.timestamp, event)
             if let previous = steps.last?.records.last, previous.term == record.term,
-               previous.timestamp == record.timestamp, lastSequence + 1 == record.sequence || previous.sequence + 1 == record.sequence {
+               previous.timestamp == record.timestamp, previous.sequence + 1 == record.sequence {
                 steps[steps.count - 1].records.append(item)
             } else {
                 steps.append(Step(records: [item]))
             }
-            lastSequence = record.sequence
             return true
         }
         return steps

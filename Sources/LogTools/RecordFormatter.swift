@@ -9,11 +9,16 @@ public enum RecordFormatter {
         Result { try Event(typeTag: record.typeTag, payload: record.payload) }
     }
 
+    /// Built once: show, export and audit format every record.
+    private static let timeStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
     public static func isoTime(_ ms: Int64) -> String {
-        let date = Date(timeIntervalSince1970: Double(ms) / 1000)
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: date)
+        Date(timeIntervalSince1970: Double(ms) / 1000).formatted(Self.timeStyle)
     }
 
     /// `#42 t3 2026-11-22T04:31:00.000Z pessimism.infoReported {…}`
@@ -29,8 +34,7 @@ public enum RecordFormatter {
 
     /// One JSON object per record: seq, term, time, type and the event's fields.
     public static func jsonLine(_ record: LogRecord) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoder = Self.encoder
         var object = "{\"seq\":\(record.sequence),\"term\":\(record.term),\"time\":\"\(isoTime(record.timestamp))\""
         switch decode(record) {
         case .success(let event):
@@ -44,9 +48,7 @@ public enum RecordFormatter {
     }
 
     static func compactJSON(_ value: any Encodable) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(AnyEncodable(value))).map { String(decoding: $0, as: UTF8.self) } ?? "?"
+        (try? Self.encoder.encode(AnyEncodable(value))).map { String(decoding: $0, as: UTF8.self) } ?? "?"
     }
 }
 
