@@ -50,7 +50,7 @@ extension MasterAPI {
             let after = UInt64(max(0, input.query.after ?? 0))
             let cap = Int(self.configuration.maxWatchTimeout.components.seconds * 1_000)
             let timeout = min(max(0, input.query.timeout_ms ?? 30_000), 60_000, cap)
-            let builder = WorkerViewBuilder(secrets: self.secrets)
+            let builder = WorkerViewBuilder(memo: self.views)
             var state = await self.state
             guard state.scheduling.workers[name] != nil else { throw .notFound("worker \(name) is not registered") }
             let first = builder.view(worker: name, state: state, term: self.host.term)

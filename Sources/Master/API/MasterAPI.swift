@@ -17,6 +17,7 @@ public struct MasterAPI: APIProtocol {
     let registry: PrometheusCollectorRegistry
     let logger: Logger
     let statuses = SubtaskStatusBoard()
+    let views: WorkerViewMemo
 
     init(
         host: EngineHost, configuration: MasterConfiguration, clock: MasterClock, secrets: SecretBox,
@@ -26,6 +27,7 @@ public struct MasterAPI: APIProtocol {
         self.configuration = configuration
         self.clock = clock
         self.secrets = secrets
+        self.views = WorkerViewMemo(secrets: secrets)
         self.registry = registry
         self.logger = logger
     }

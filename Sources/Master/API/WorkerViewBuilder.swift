@@ -1,11 +1,9 @@
-import Synchronization
 import API
 import Domain
 import Foundation
 import Optimism
 import Pessimism
 import Projections
-import Yams
 
 /// What one worker must know, computed from the state: its binding, its subtasks with their
 /// expected stages and task config, and the not-done shard-DDL operations of its source.
@@ -18,7 +16,7 @@ import Yams
 /// is the same after a master restart. The target-database password in it, like
 /// `source_password`, is sealed with the master's key when `--secret-key-file` is set.
 struct WorkerViewBuilder {
-    let secrets: SecretBox
+    let memo: WorkerViewMemo
 
     func view(worker: WorkerName, state: ClusterState, term: UInt64) -> Components.Schemas.WorkerView {
         let s = state.scheduling
@@ -26,13 +24,13 @@ struct WorkerViewBuilder {
             sequence: Int64(state.lastSequence), term: Int64(term), subtasks: [], operations: [])
         guard let source = s.boundSource(of: worker), let config = s.sources[source] else { return view }
         view.source = Conversions.sourceConfig(config)
-        view.source_password = config.from.password.isEmpty ? nil : Self.sealed(config.from.password, self.secrets)
+        view.source_password = config.from.password.isEmpty ? nil : self.memo.sealed(config.from.password)
         view.binding_epoch = s.bindingEpoch(of: source).map { Int64($0) }
         for id in s.subtasks(ofSource: source) {
             guard let record = s.tasks[id.task], let stage = record.subtasks[source] else { continue }
             view.subtasks.append(.init(
                 task: id.task.rawValue, source: source.rawValue, expected_stage: stage == .running ? .Running : .Paused,
-                shard_mode: record.config.shardMode?.rawValue, task_yaml: self.taskYAML(record.config)))
+                shard_mode: record.config.shardMode?.rawValue, task_yaml: self.memo.taskYAML(record.config)))
             view.operations += state.pessimism.pendingOperations(task: id.task, source: source).map(LockViews.operation)
             for lock in state.optimism.locks(task: id.task) {
                 for (key, entry) in lock.tables.sorted(by: { $0.key < $1.key }) where key.source == source {
@@ -42,41 +40,5 @@ struct WorkerViewBuilder {
             }
         }
         return view
-    }
-
-    func taskYAML(_ config: TaskConfig) -> String {
-        let yamlKey = YAMLKey(key: self.secrets.keyBytes, config: config)
-        if let cached = Self.yamlCache.withLock({ $0[yamlKey] }) { return cached }
-        var sealed = config
-        if !sealed.targetDatabase.password.isEmpty {
-            sealed.targetDatabase.password = Self.sealed(sealed.targetDatabase.password, self.secrets)
-        }
-        let yaml = (try? YAMLEncoder().encode(sealed, userInfo: [.braidIncludePasswords: true])) ?? ""
-        Self.yamlCache.withLock { cache in
-            if cache.count > 1_024 { cache.removeAll() }
-            cache[yamlKey] = yaml
-        }
-        return yaml
-    }
-
-    // Views are rebuilt on every log change for every watcher, and a watch answers early only when
-    // its view differs. Sealing draws a random nonce and YAML encoding is slow, so both are memoized:
-    // the same secret seals to the same text (equality is all that leaks), and a config renders once.
-    private static let yamlCache = Mutex<[YAMLKey: String]>([:])
-    private static let sealCache = Mutex<[SealKey: String]>([:])
-
-    /// Cache keys include the key bytes: tests run several masters, with and without keys, in one process.
-    struct SealKey: Hashable { var key: [UInt8]?; var plaintext: String }
-    struct YAMLKey: Hashable { var key: [UInt8]?; var config: TaskConfig }
-
-    static func sealed(_ plaintext: String, _ secrets: SecretBox) -> String {
-        let sealKey = SealKey(key: secrets.keyBytes, plaintext: plaintext)
-        if let cached = Self.sealCache.withLock({ $0[sealKey] }) { return cached }
-        let value = secrets.seal(plaintext)
-        Self.sealCache.withLock { cache in
-            if cache.count > 1_024 { cache.removeAll() }
-            cache[sealKey] = value
-        }
-        return value
     }
 }

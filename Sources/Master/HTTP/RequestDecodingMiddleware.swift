@@ -42,8 +42,7 @@ struct RequestDecodingMiddleware: ServerMiddleware {
     }
 
     static func response(_ status: HTTPResponse.Status, code: String, message: String) -> (HTTPResponse, HTTPBody?) {
-        struct Body: Encodable { var code: String; var message: String }
-        let data = (try? JSONEncoder().encode(Body(code: code, message: message))) ?? Data()
+        let data = ErrorResponse.body(code: code, message: message)
         var response = HTTPResponse(status: status)
         response.headerFields[.contentType] = "application/json"
         return (response, HTTPBody(data))
