@@ -98,7 +98,7 @@ public enum LogInspection {
     public static func rebuild(log: LMDBLog) async throws -> SnapshotRecord {
         let state = try ClusterState.rebuild(from: log, useSnapshots: false)
         try state.checkInvariants()
-        let snapshot = SnapshotRecord(sequence: state.lastSequence, version: ClusterState.snapshotVersion, state: state.snapshotBytes())
+        let snapshot = state.snapshotRecord()
         try await log.writeSnapshot(snapshot)
         return snapshot
     }

@@ -1,5 +1,6 @@
 public import BinaryCoding
 public import Domain
+public import EventLog
 public import Optimism
 public import Pessimism
 public import Scheduling
@@ -83,6 +84,11 @@ extension ClusterState {
     /// Bump when any decider state's binary layout changes; older snapshots are then ignored
     /// and the state is rebuilt by a full fold.
     public static let snapshotVersion: UInt32 = 1
+
+    /// This state as the log stores it: at its last sequence, under the current snapshot version.
+    public func snapshotRecord() -> SnapshotRecord {
+        SnapshotRecord(sequence: self.lastSequence, version: Self.snapshotVersion, state: self.snapshotBytes())
+    }
 
     public func snapshotBytes() -> [UInt8] {
         var writer = ByteWriter(reservingCapacity: 4096)

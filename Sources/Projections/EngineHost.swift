@@ -183,7 +183,7 @@ public actor EngineHost {
 
     private func snapshotIfDue() async {
         guard self.options.snapshotEvery > 0, self.state.lastSequence >= self.lastSnapshot + self.options.snapshotEvery else { return }
-        let snapshot = SnapshotRecord(sequence: self.state.lastSequence, version: ClusterState.snapshotVersion, state: self.state.snapshotBytes())
+        let snapshot = self.state.snapshotRecord()
         if (try? await self.log.writeSnapshot(snapshot)) != nil {
             self.lastSnapshot = snapshot.sequence
         }
@@ -191,7 +191,7 @@ public actor EngineHost {
 
     /// Writes a snapshot of the current state now.
     public func snapshotNow() async throws(EventLogError) {
-        let snapshot = SnapshotRecord(sequence: self.state.lastSequence, version: ClusterState.snapshotVersion, state: self.state.snapshotBytes())
+        let snapshot = self.state.snapshotRecord()
         try await self.log.writeSnapshot(snapshot)
         self.lastSnapshot = snapshot.sequence
     }
