@@ -206,36 +206,14 @@ extension Pessimism {
 
         private mutating func issueExecIfNeeded(_ id: LockID) {
             guard let lock = self.state.locks[id], lock.operations[lock.owner] == nil else { return }
-            self.emit(
-                .operationIssued(
-                    PessimismOperation(
-                        lock: id,
-                        lockSerial: lock.serial,
-                        task: lock.task,
-                        source: lock.owner,
-                        ddls: lock.ddls,
-                        exec: true
-                    )
-                )
-            )
+            self.emit(.operationIssued(lock.operation(for: lock.owner, exec: true)))
         }
 
         /// Skip operations to every synced non-owner that has none yet.
         private mutating func issueSkips(_ id: LockID) {
             guard let lock = self.state.locks[id] else { return }
             for source in lock.ready.sorted() where source != lock.owner && lock.operations[source] == nil {
-                self.emit(
-                    .operationIssued(
-                        PessimismOperation(
-                            lock: id,
-                            lockSerial: lock.serial,
-                            task: lock.task,
-                            source: source,
-                            ddls: lock.ddls,
-                            exec: false
-                        )
-                    )
-                )
+                self.emit(.operationIssued(lock.operation(for: source, exec: false)))
             }
         }
 

@@ -45,7 +45,7 @@ extension Pessimism {
             // `advance`: no exec yet; synced once every expected source is ready. Not resolved:
             // nothing of the owner's is done.
             if lock.ready.count + 1 == lock.sources.count {
-                events.append(.pessimism(.operationIssued(self.operation(lock, source: lock.owner, exec: true))))
+                events.append(.pessimism(.operationIssued(lock.operation(for: lock.owner, exec: true))))
             }
             return events
         }
@@ -63,21 +63,10 @@ extension Pessimism {
             // to ready sources, so there is none when as many are issued as ready.
             if exec.done || source == lock.owner, lock.operations.count < lock.ready.count {
                 for other in lock.ready.sorted() where other != lock.owner && lock.operations[other] == nil {
-                    events.append(.pessimism(.operationIssued(self.operation(lock, source: other, exec: false))))
+                    events.append(.pessimism(.operationIssued(lock.operation(for: other, exec: false))))
                 }
             }
             return events
-        }
-
-        private static func operation(_ lock: Lock, source: SourceID, exec: Bool) -> PessimismOperation {
-            PessimismOperation(
-                lock: lock.id,
-                lockSerial: lock.serial,
-                task: lock.task,
-                source: source,
-                ddls: lock.ddls,
-                exec: exec
-            )
         }
     }
 }

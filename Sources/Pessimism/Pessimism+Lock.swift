@@ -165,3 +165,10 @@ extension Pessimism {
         }
     }
 }
+
+extension Pessimism.Lock {
+    /// The operation this lock issues to `source`: execute its DDLs (the owner) or skip them.
+    func operation(for source: SourceID, exec: Bool) -> PessimismOperation {
+        PessimismOperation(lock: self.id, lockSerial: self.serial, task: self.task, source: source, ddls: self.ddls, exec: exec)
+    }
+}

@@ -49,7 +49,7 @@ final class ProcessCluster: @unchecked Sendable {
         for (k, v) in environment { env[k] = v }
         p.environment = env
         let logPath = self.root + "/\(name).log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         handle.seekToEndOfFile()
         p.standardOutput = handle
