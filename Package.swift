@@ -100,7 +100,7 @@ let package = Package(
             "Master", "MasterClient", "BraidTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Master", "MasterClient", "BraidTestSupport"]),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Master", "MasterClient", "Ctl", "BraidTestSupport"]),
         /// Multi-process tests: real `braid master`/`braid worker`/`braid ctl` processes on loopback.
         .testTarget(name: "ClusterTests", dependencies: ["MasterClient", "BraidTestSupport", "BraidCLI"]),
     ]
