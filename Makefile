@@ -1,6 +1,6 @@
 # Braid: `make demo` and `make test` install what is missing, build, and run.
 SWIFT ?= swift
-APT_PACKAGES := liblmdb-dev etcd-server
+APT_PACKAGES := liblmdb-dev etcd-server libmariadb-dev mariadb-server mariadb-client sysbench
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 DEMO_DIR ?= $(CURDIR)/demo-data
 

@@ -26,6 +26,7 @@ let package = Package(
         // MARK: C shims
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
         .target(name: "CCRC32C"),
+        .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb", providers: [.apt(["libmariadb-dev"])]),
 
         // MARK: Storage and vocabulary
         .target(name: "BinaryCoding"),
@@ -41,6 +42,12 @@ let package = Package(
         // MARK: Folds and tools
         .target(name: "Projections", dependencies: ["Domain", "Pessimism", "Optimism", "Scheduling", "EventLog", "BinaryCoding"]),
         .target(name: "LogTools", dependencies: ["Projections", "EventLog", "Domain"]),
+
+        // MARK: Data plane (issue 4)
+        /// libmariadb: connections, queries, transactions, the binlog stream and a Swift row decoder.
+        .target(name: "MySQLClient", dependencies: ["CMariaDB"]),
+        /// The subtask pipeline: route and filter, schema tracking, shard coordination, apply, checkpoints.
+        .target(name: "Replication", dependencies: ["MySQLClient", "Domain", "Schema"]),
 
         // MARK: Daemons (issue 3)
         /// openapi.yaml and the generated types, server stubs and client.
@@ -69,7 +76,7 @@ let package = Package(
             .product(name: "OpenAPIURLSession", package: "swift-openapi-urlsession"),
         ]),
         .target(name: "Worker", dependencies: [
-            "MasterClient", "API", "Domain", "Schema",
+            "MasterClient", "API", "Domain", "Schema", "Replication",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
@@ -86,7 +93,7 @@ let package = Package(
         .executableTarget(name: "braid-bench", dependencies: ["EventLog", "Projections", "Schema"], path: "benchmarks/BraidBench"),
 
         // MARK: Tests
-        .target(name: "BraidTestSupport", dependencies: ["Domain", "Schema", "Pessimism", "Optimism", "Scheduling"], path: "Tests/BraidTestSupport"),
+        .target(name: "BraidTestSupport", dependencies: ["Domain", "Schema", "Pessimism", "Optimism", "Scheduling", "MySQLClient"], path: "Tests/BraidTestSupport"),
         .testTarget(name: "BinaryCodingTests", dependencies: ["BinaryCoding", "BraidTestSupport"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "BraidTestSupport", "EventLogCrashFixture"]),
         .testTarget(name: "DomainTests", dependencies: ["Domain", "BraidTestSupport"]),
@@ -94,6 +101,8 @@ let package = Package(
         .testTarget(name: "PessimismTests", dependencies: ["Pessimism", "BraidTestSupport"]),
         .testTarget(name: "OptimismTests", dependencies: ["Optimism", "BraidTestSupport"]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "BraidTestSupport"]),
+        .testTarget(name: "MySQLClientTests", dependencies: ["MySQLClient", "BraidTestSupport"]),
+        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "MySQLClient", "BraidTestSupport"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "BraidTestSupport"]),
         .testTarget(name: "LogToolsTests", dependencies: ["LogTools", "BraidTestSupport"]),
         .testTarget(name: "MasterTests", dependencies: [
