@@ -47,7 +47,7 @@ let package = Package(
         /// libmariadb: connections, queries, transactions, the binlog stream and a Swift row decoder.
         .target(name: "MySQLClient", dependencies: ["CMariaDB"]),
         /// The subtask pipeline: route and filter, schema tracking, shard coordination, apply, checkpoints.
-        .target(name: "Replication", dependencies: ["MySQLClient", "Domain", "Schema"]),
+        .target(name: "Replication", dependencies: ["MySQLClient", "Domain", "Schema", .product(name: "Logging", package: "swift-log")]),
 
         // MARK: Daemons (issue 3)
         /// openapi.yaml and the generated types, server stubs and client.

@@ -1,0 +1,46 @@
+public import Domain
+
+/// Why a subtask stopped: it names the cause and, when a binlog event caused it, the event's position,
+/// so an operator can `braid ctl binlog skip|replace` exactly there.
+public struct ReplicationError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Code: String, Sendable, Hashable {
+        /// A DDL Braid cannot parse or refuses (partitions, multi-table statements, ...).
+        case unsupportedDDL = "unsupported_ddl"
+        /// A DDL that does not apply to the tracked schema.
+        case schemaChange = "schema_change"
+        case unknownTable = "unknown_table"
+        /// A rows event whose table map does not match the tracked schema.
+        case schemaMismatch = "schema_mismatch"
+        /// Upstream or downstream I/O failed.
+        case upstream
+        case downstream
+        /// A newer binding owns the checkpoint: this worker must stop writing (tiflow#3737).
+        case fenced
+        /// The master refused or could not coordinate a shard DDL.
+        case shardDDL = "shard_ddl"
+        /// The tables of one pessimistic sharding group saw different DDLs.
+        case shardDDLMismatch = "shard_ddl_mismatch"
+        case configuration
+    }
+
+    public var code: Code
+    public var message: String
+    /// The statement involved, when there is one.
+    public var statement: String?
+    /// The start position of the binlog event that caused it.
+    public var position: BinlogPosition?
+
+    public init(_ code: Code, _ message: String, statement: String? = nil, position: BinlogPosition? = nil) {
+        self.code = code
+        self.message = message
+        self.statement = statement
+        self.position = position
+    }
+
+    public var description: String {
+        var text = "\(self.code.rawValue): \(self.message)"
+        if let statement { text += " [statement: \(statement)]" }
+        if let position { text += " at \(position)" }
+        return text
+    }
+}

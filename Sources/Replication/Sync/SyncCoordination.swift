@@ -1,0 +1,58 @@
+public import Schema
+
+/// How the engine reaches the master for shard DDLs. The worker adapts its master client to it, which
+/// keeps this module free of the control plane's types.
+public protocol ShardDDLCoordinator: Sendable {
+    /// Reports the upstream tables of this source and their downstream targets (optimistic mode).
+    func reportSourceTables(_ tables: [(upstream: TableName, target: TableName, info: TableInfo)]) async throws(ReplicationError)
+
+    /// Reports the DDL, waits for the master's operation, runs `apply` with it, reports done.
+    func coordinate(
+        _ request: ShardDDLRequest, apply: @Sendable (ShardDDLVerdict) async throws(ReplicationError) -> Void
+    ) async throws(ReplicationError) -> ShardDDLVerdict
+}
+
+public enum ShardDDLRequest: Sendable {
+    /// A resolved intra-source sharding group: `ddls` on the downstream table.
+    case pessimistic(target: TableName, ddls: [String])
+    /// One upstream table's DDLs with its schema before and after each.
+    case optimistic(
+        upstream: TableName, target: TableName, ddls: [String], before: TableInfo, after: [TableInfo], strict: Bool)
+}
+
+/// The master's operation.
+public struct ShardDDLVerdict: Sendable, Hashable {
+    public var lockID: String
+    /// Execute `ddls` downstream (else skip them).
+    public var exec: Bool
+    public var ddls: [String]
+    /// The optimistic conflict stage, if any (`skip and wait for redirect` when the table conflicts).
+    public var conflictStage: String?
+
+    public init(lockID: String, exec: Bool, ddls: [String], conflictStage: String? = nil) {
+        self.lockID = lockID
+        self.exec = exec
+        self.ddls = ddls
+        self.conflictStage = conflictStage
+    }
+}
+
+/// Where the engine reports progress (the worker forwards it to the master).
+public protocol SyncProgressReporter: Sendable {
+    func checkpoint(binlogName: String, binlogPos: UInt32, gtid: String?) async
+    func progress(_ progress: SyncProgress) async
+}
+
+public struct SyncProgress: Sendable, Hashable {
+    /// `Sync`, or `Load` during a full copy.
+    public var unit: String
+    public var processedRows: Int64
+    /// A lock the subtask is waiting on, for `query-status`.
+    public var blockingLock: String?
+
+    public init(unit: String, processedRows: Int64, blockingLock: String? = nil) {
+        self.unit = unit
+        self.processedRows = processedRows
+        self.blockingLock = blockingLock
+    }
+}

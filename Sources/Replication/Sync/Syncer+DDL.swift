@@ -1,0 +1,249 @@
+import Domain
+import Logging
+import MySQLClient
+import Schema
+
+extension Syncer {
+    /// Server errors a re-executed or shard-duplicated DDL raises when its effect is already there
+    /// (DM's "ignorable DDL errors"): the table/database/column/key exists, or is already gone.
+    static let alreadyDoneErrors: Set<UInt32> = [1007, 1008, 1050, 1051, 1060, 1061, 1068, 1091, 1146]
+
+    /// Handles one DDL event. Returns a position to rewind to when a pessimistic sharding group
+    /// resolved with held tables whose events must now be re-read.
+    func handle(_ ddl: UpstreamDDL) async throws(ReplicationError) -> BinlogPosition? {
+        defer {
+            self.position = max(self.position, ddl.end)
+            if let gtid = ddl.gtid { self.gtid = gtid }
+        }
+        guard let statement = try self.parse(ddl) else { return nil }
+        let qualified = statement.qualified(defaultSchema: ddl.schema)
+        switch qualified {
+        case .createDatabase(let create):
+            guard self.router.allowsSchema(create.name),
+                !self.router.filters(.createDatabase, on: nil, schema: create.name, sql: ddl.statement)
+            else { return nil }
+            try await self.executeBarrier(
+                [qualified.rendered(renamingSchema: { self.router.routeSchema($0) })], ddl: ddl, tables: [])
+            return nil
+        case .dropDatabase(let drop):
+            guard self.router.allowsSchema(drop.name) else { return nil }
+            let dropped = try self.tracker.apply(qualified)
+            for table in dropped { _ = self.groups.leave(table, target: self.router.route(table)) }
+            let filtered = self.router.filters(.dropDatabase, on: nil, schema: drop.name, sql: ddl.statement)
+            // Merging shards never drops the shared target database (dm-reference §2.1 step 2).
+            let statements = self.isSharding || filtered ? [] : [qualified.rendered(renamingSchema: { self.router.routeSchema($0) })]
+            try await self.executeBarrier(statements, ddl: ddl, tables: [], dropped: dropped)
+            return nil
+        case .renameTable(let renames):
+            if renames.count > 1 || self.isSharding {
+                throw ReplicationError(
+                    .unsupportedDDL,
+                    self.isSharding
+                        ? "RENAME TABLE is not supported while merging shards; rename the tables of every shard by hand and restart the task"
+                        : "rename table with more than one pair is not supported",
+                    statement: ddl.statement, position: ddl.start)
+            }
+            fallthrough
+        case .createTable, .alterTable, .dropTable, .truncateTable:
+            return try await self.handleTableDDL(qualified, ddl)
+        }
+    }
+
+    private func parse(_ ddl: UpstreamDDL) throws(ReplicationError) -> DDLStatement? {
+        do {
+            return try DDLParser.parse(ddl.statement)
+        } catch {
+            // Statements that change no table definition (GRANT, FLUSH, CREATE USER, views, routines,
+            // ANALYZE...) pass by; any other table or database DDL Braid cannot parse stops the subtask.
+            let words = ddl.statement.split(whereSeparator: { $0.isWhitespace || $0 == "(" }).prefix(4).map { $0.uppercased() }
+            let changesTables =
+                ["CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE"].contains(words.first ?? "")
+                && words.dropFirst().contains { ["TABLE", "DATABASE", "SCHEMA", "INDEX", "TEMPORARY"].contains($0) }
+            if !changesTables {
+                self.logger.debug("sync.ddl.ignored", metadata: ["statement": "\(ddl.statement)"])
+                return nil
+            }
+            if words.contains("TEMPORARY") { return nil }
+            throw ReplicationError(
+                .unsupportedDDL, "\(error); resolve it with `braid ctl binlog skip|replace`", statement: ddl.statement,
+                position: ddl.start)
+        }
+    }
+
+    private func handleTableDDL(_ statement: DDLStatement, _ ddl: UpstreamDDL) async throws(ReplicationError) -> BinlogPosition? {
+        let tables = statement.tables.map { TableName($0.schema ?? ddl.schema, $0.name) }
+        guard let table = tables.first else { return nil }
+        guard tables.contains(where: { self.router.allows($0) }) else { return nil }
+        if case .dropTable = statement, tables.count > 1 {
+            // One DROP TABLE per table keeps groups and checkpoints simple.
+            for name in tables where self.router.allows(name) {
+                let single = DDLStatement.dropTable(DropTable(tables: [QualifiedName(schema: name.schema, name.table)], ifExists: true))
+                _ = try await self.handleTableDDL(single, ddl)
+            }
+            return nil
+        }
+        if self.groups.isHeld(table) { return nil }  // re-read once its group resolves
+        if self.applied.isDDLApplied(table, end: ddl.end) { return nil }
+        let filtered = self.router.filters(EventKind(statement), on: table, schema: table.schema, sql: ddl.statement)
+        let before = self.tracker.info(table)
+        if (self.trackedThrough[table].map { $0 < ddl.end } ?? true) {
+            try self.tracker.apply(statement)
+            for name in tables { self.trackedThrough[name] = ddl.end }
+        }
+        let target = self.router.route(table)
+        let rendered = statement.splitSpecs().map { $0.rendered(renaming: { self.route($0) }) }
+
+        switch statement {
+        case .createTable:
+            self.groups.join(table, target: target)
+            var create = rendered
+            if self.isSharding, case .createTable(var c) = statement {
+                c.ifNotExists = true
+                create = [DDLStatement.createTable(c).rendered(renaming: { self.route($0) })]
+            }
+            try await self.executeBarrier(filtered ? [] : create, ddl: ddl, tables: [table])
+            return nil
+        case .dropTable:
+            let outcome = self.groups.leave(table, target: target)
+            self.points.remove(table)
+            try await self.executeBarrier(self.isSharding || filtered ? [] : rendered, ddl: ddl, tables: [], dropped: [table])
+            if case .resolved(let group) = outcome { return try await self.resolvePessimistic(target, group, ddl) }
+            return nil
+        case .truncateTable:
+            // Truncating one shard must not empty the merged table.
+            try await self.executeBarrier(self.isSharding || filtered ? [] : rendered, ddl: ddl, tables: [])
+            return nil
+        case .renameTable:
+            if let renamedTo = tables.last { self.points.remove(table); self.points.setAll(renamedTo, to: ddl.end) }
+            try await self.executeBarrier(filtered ? [] : rendered, ddl: ddl, tables: Array(tables.dropFirst()), dropped: [table])
+            return nil
+        case .alterTable:
+            if filtered {
+                try await self.executeBarrier([], ddl: ddl, tables: [table])
+                return nil
+            }
+            switch self.config.task.shardMode {
+            case nil:
+                try await self.executeBarrier(rendered, ddl: ddl, tables: [table])
+                return nil
+            case .pessimistic:
+                let outcome = try self.groups.reach(table, target: target, ddls: rendered, start: ddl.start, end: ddl.end)
+                switch outcome {
+                case .waiting(let remaining):
+                    self.logger.info(
+                        "sync.shard.waiting",
+                        metadata: ["table": "\(table)", "target": "\(target)", "waiting_for": "\(remaining)"])
+                    return nil
+                case .resolved(let group):
+                    return try await self.resolvePessimistic(target, group, ddl)
+                }
+            case .optimistic:
+                guard let before else {
+                    throw ReplicationError(.unknownTable, "DDL on untracked table \(table)", statement: ddl.statement, position: ddl.start)
+                }
+                try await self.coordinateOptimistic(table, target: target, before: before, statement: statement, rendered: rendered, ddl: ddl)
+                return nil
+            }
+        case .createDatabase, .dropDatabase:
+            return nil
+        }
+    }
+
+    func route(_ name: QualifiedName) -> QualifiedName {
+        let routed = self.router.route(TableName(name.schema ?? "", name.name))
+        return QualifiedName(schema: routed.schema, routed.table)
+    }
+
+    /// Every member reached the DDL: coordinate it with the other sources, then re-read held events.
+    private func resolvePessimistic(
+        _ target: TableName, _ group: ShardingGroups.Pending, _ ddl: UpstreamDDL
+    ) async throws(ReplicationError) -> BinlogPosition? {
+        try await self.flush()
+        let lockID = "\(self.config.task.name)-\(target.quoted)"
+        self.blockingLock = lockID
+        await self.config.reporter.progress(SyncProgress(unit: "Sync", processedRows: self.processedRows, blockingLock: lockID))
+        let control = self.control
+        let logger = self.logger
+        let verdict = try await self.config.coordinator.coordinate(.pessimistic(target: target, ddls: group.ddls)) {
+            (verdict) async throws(ReplicationError) in
+            guard verdict.exec, let control else { return }
+            for statement in verdict.ddls.isEmpty ? group.ddls : verdict.ddls {
+                try await Self.executeDDL(statement, on: control, logger: logger)
+            }
+        }
+        self.blockingLock = nil
+        self.logger.info(
+            "sync.shard.resolved",
+            metadata: ["lock": "\(verdict.lockID)", "exec": "\(verdict.exec)", "members": "\(group.reached.count)"])
+        for (member, end) in group.reached { self.points.setAll(member, to: end) }
+        self.groups.finish(target)
+        try await self.barrier(tableInfos: Array(group.reached.keys))
+        let rewind = group.reached.values.min()
+        return rewind.flatMap { $0 < ddl.end ? $0 : nil }
+    }
+
+    private func coordinateOptimistic(
+        _ table: TableName, target: TableName, before: TableInfo, statement: DDLStatement, rendered: [String],
+        ddl: UpstreamDDL
+    ) async throws(ReplicationError) {
+        try await self.flush()
+        var afters: [TableInfo] = []
+        var running = before
+        for split in statement.splitSpecs() {
+            do {
+                running = try running.applying(split)
+            } catch {
+                throw ReplicationError(.schemaChange, "\(table): \(error)", statement: ddl.statement, position: ddl.start)
+            }
+            afters.append(running)
+        }
+        let control = self.control
+        let logger = self.logger
+        let request = ShardDDLRequest.optimistic(
+            upstream: table, target: target, ddls: rendered, before: before, after: afters,
+            strict: self.config.task.strictOptimisticShardMode)
+        let verdict = try await self.config.coordinator.coordinate(request) { (verdict) async throws(ReplicationError) in
+            guard verdict.exec, let control else { return }
+            for statement in verdict.ddls { try await Self.executeDDL(statement, on: control, logger: logger) }
+        }
+        if let stage = verdict.conflictStage, stage.contains("redirect") {
+            throw ReplicationError(
+                .shardDDL,
+                "\(table) conflicts with another shard (\(stage)); skip-and-redirect is not implemented yet, resolve with `braid ctl shard-ddl-lock unlock`",
+                statement: ddl.statement, position: ddl.start)
+        }
+        self.points.setAll(table, to: ddl.end)
+        try await self.barrier(tableInfos: [table])
+    }
+
+    /// Drains the writers, runs `statements` downstream, then persists the DDL's checkpoint.
+    func executeBarrier(
+        _ statements: [String], ddl: UpstreamDDL, tables: [TableName], dropped: [TableName] = []
+    ) async throws(ReplicationError) {
+        try await self.flush()
+        if let control = self.control {
+            for statement in statements { try await self.executeDDL(statement, on: control) }
+        }
+        for table in tables { self.points.setAll(table, to: ddl.end) }
+        try await self.barrier(tableInfos: tables, dropped: dropped)
+    }
+
+    /// Runs one DDL downstream, tolerating errors that mean its effect is already there.
+    func executeDDL(_ statement: String, on connection: MySQLConnection) async throws(ReplicationError) {
+        try await Self.executeDDL(statement, on: connection, logger: self.logger)
+    }
+
+    static func executeDDL(_ statement: String, on connection: MySQLConnection, logger: Logger) async throws(ReplicationError) {
+        do {
+            try await connection.execute(statement)
+            logger.info("sync.ddl.executed", metadata: ["statement": "\(statement)"])
+        } catch {
+            if let errno = error.serverErrno, Self.alreadyDoneErrors.contains(errno) {
+                logger.warning(
+                    "sync.ddl.already-applied", metadata: ["statement": "\(statement)", "error": "\(error)"])
+                return
+            }
+            throw ReplicationError(.downstream, "executing DDL downstream: \(error)", statement: statement)
+        }
+    }
+}

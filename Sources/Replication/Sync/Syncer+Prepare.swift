@@ -1,0 +1,170 @@
+import Domain
+import Logging
+import MySQLClient
+import Schema
+
+extension Syncer {
+    struct StartPoint {
+        var position: BinlogPosition
+        var gtid: String?
+    }
+
+    /// Connects, claims the checkpoint for this epoch, loads the schemas, and finds where to start.
+    func prepare() async throws(ReplicationError) -> StartPoint {
+        let control: MySQLConnection
+        do {
+            control = try await MySQLConnection.connect(self.config.downstream)
+        } catch {
+            throw ReplicationError(.downstream, "cannot connect to the downstream: \(error)")
+        }
+        self.control = control
+        let checkpoint = self.checkpoint
+        let writerCount = self.points.writerCount
+        let loaded: CheckpointTable.Loaded
+        do {
+            loaded = try await control.withSession { (session) throws(MySQLError) -> Result<CheckpointTable.Loaded, ReplicationError> in
+                do throws(ReplicationError) {
+                    return .success(try checkpoint.claimAndLoad(session, writerCount: writerCount))
+                } catch {
+                    return .failure(error)
+                }
+            }.get()
+        } catch let error as ReplicationError {
+            throw error
+        } catch {
+            throw ReplicationError(.downstream, "checkpoint \(checkpoint.name): \(error)")
+        }
+
+        let upstream: MySQLConnection
+        do {
+            upstream = try await MySQLConnection.connect(self.config.upstream)
+        } catch {
+            throw ReplicationError(.upstream, "cannot connect to source \(self.config.source.sourceID): \(error)")
+        }
+        defer { Task.detached { await upstream.close() } }
+
+        var fresh: [TableName] = []
+        for table in try await self.upstreamTables(upstream) {
+            if let info = loaded.tableInfos[table] {
+                self.tracker.set(table, info)
+            } else {
+                try self.tracker.load(table, createTableSQL: try await self.showCreateTable(table, upstream))
+                fresh.append(table)
+            }
+        }
+        for (table, info) in loaded.tableInfos where self.tracker.info(table) == nil {
+            self.tracker.set(table, info)  // dropped upstream since, but the binlog still has its events
+        }
+
+        let start: StartPoint
+        if let resume = loaded.points.earliest ?? loaded.resume {
+            start = StartPoint(position: min(resume, loaded.resume ?? resume), gtid: loaded.gtid)
+            self.points = loaded.points
+        } else if let meta = self.config.task.instance(for: self.config.source.sourceID)?.meta, let position = meta.position {
+            start = StartPoint(position: position, gtid: meta.binlogGTID.isEmpty ? nil : meta.binlogGTID)
+        } else {
+            start = try await self.masterStatus(upstream)
+        }
+        for table in self.tracker.tableNames {
+            self.trackedThrough[table] = loaded.tableInfos[table] == nil ? start.position : nil
+            if loaded.points.points[table] == nil { self.points.setAll(table, to: start.position) }
+        }
+        self.position = start.position
+        self.gtid = start.gtid
+        self.persisted = loaded.points
+
+        for table in self.tracker.tableNames where self.router.allows(table) {
+            self.groups.join(table, target: self.router.route(table))
+        }
+        try await self.createTargets(fresh)
+
+        let writers = try await WriterPool.connect(
+            self.config.downstream, count: writerCount, checkpoint: checkpoint, safeMode: self.syncer.safeMode,
+            rowsPerStatement: max(1, self.syncer.batch))
+        self.writers = writers
+        try await self.persist(tableInfos: fresh, dropped: [])
+        if self.config.task.shardMode == .optimistic {
+            let tables = self.tracker.tableNames.filter { self.router.allows($0) }.compactMap { table in
+                self.tracker.info(table).map { (upstream: table, target: self.router.route(table), info: $0) }
+            }
+            try await self.config.coordinator.reportSourceTables(tables)
+        }
+        self.logger.info(
+            "sync.start",
+            metadata: [
+                "task": "\(self.config.task.name)", "source": "\(self.config.source.sourceID)",
+                "position": "\(start.position)", "tables": "\(self.tracker.tableNames.count)",
+                "resumed": "\(loaded.resume != nil)",
+            ])
+        return start
+    }
+
+    /// Every base table upstream that the block-allow list lets through.
+    func upstreamTables(_ upstream: MySQLConnection) async throws(ReplicationError) -> [TableName] {
+        let result: MySQLResultSet
+        do {
+            result = try await upstream.query(
+                "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE='BASE TABLE'")
+        } catch {
+            throw ReplicationError(.upstream, "cannot list tables: \(error)")
+        }
+        return result.rows.compactMap { row -> TableName? in
+            guard let schema = row.string(0), let table = row.string(1) else { return nil }
+            let name = TableName(schema, table)
+            return self.router.allows(name) ? name : nil
+        }.sorted()
+    }
+
+    func showCreateTable(_ table: TableName, _ upstream: MySQLConnection) async throws(ReplicationError) -> String {
+        do {
+            let result = try await upstream.query("SHOW CREATE TABLE \(table.quoted)")
+            guard let text = result.rows.first?.string(1) else {
+                throw ReplicationError(.upstream, "SHOW CREATE TABLE \(table) returned nothing")
+            }
+            return text
+        } catch let error as ReplicationError {
+            throw error
+        } catch {
+            throw ReplicationError(.upstream, "SHOW CREATE TABLE \(table): \(error)")
+        }
+    }
+
+    func masterStatus(_ upstream: MySQLConnection) async throws(ReplicationError) -> StartPoint {
+        do {
+            let result = try await upstream.query("SHOW MASTER STATUS")
+            guard let row = result.rows.first, let file = row.string(0), let pos = row.string(1).flatMap({ UInt32($0) })
+            else {
+                throw ReplicationError(
+                    .upstream, "source \(self.config.source.sourceID) has no binlog (SHOW MASTER STATUS is empty): enable log_bin")
+            }
+            let gtid = try? await upstream.query("SELECT @@GLOBAL.gtid_binlog_pos").rows.first?.string(0)
+            return StartPoint(position: BinlogPosition(file: file, pos: pos), gtid: gtid ?? nil)
+        } catch let error as ReplicationError {
+            throw error
+        } catch {
+            throw ReplicationError(.upstream, "SHOW MASTER STATUS: \(error)")
+        }
+    }
+
+    /// Creates the downstream databases and tables of newly seen upstream tables (as DM's full mode
+    /// would before an incremental task): routed, `IF NOT EXISTS`, so shards share one target.
+    func createTargets(_ tables: [TableName]) async throws(ReplicationError) {
+        var statements: [String] = []
+        var schemas: Set<String> = []
+        for table in tables {
+            guard let info = self.tracker.info(table) else { continue }
+            let target = self.router.route(table)
+            if schemas.insert(target.schema).inserted {
+                statements.append("CREATE DATABASE IF NOT EXISTS \(quoteIdentifier(target.schema))")
+            }
+            var create = info.createTable
+            create.ifNotExists = true
+            statements.append(
+                DDLStatement.createTable(create).rendered(renaming: { _ in QualifiedName(schema: target.schema, target.table) }))
+        }
+        guard !statements.isEmpty, let control = self.control else { return }
+        for statement in statements {
+            try await self.executeDDL(statement, on: control)
+        }
+    }
+}

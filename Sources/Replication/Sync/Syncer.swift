@@ -1,0 +1,252 @@
+import Foundation
+public import Domain
+import Logging
+public import MySQLClient
+import Schema
+
+/// One subtask's binlog replication: reads upstream transactions, routes and filters them, tracks
+/// schemas, coordinates shard DDLs, and applies rows downstream exactly once.
+///
+/// Exactly once: every writer commits its rows and its checkpoint points in one downstream
+/// transaction (see ``CheckpointPoints``), so a restart, a crash or a rewind re-reads the binlog
+/// and skips precisely what is already downstream. Owned by one task; not shared.
+public final class Syncer {
+    let config: SyncerConfiguration
+    let router: Router
+    let checkpoint: CheckpointTable
+    let syncer: SyncerConfig
+    var logger: Logger { self.config.logger }
+
+    var tracker = SchemaTracker()
+    /// Per table: the end of the last DDL the tracker applied (a re-read DDL is not applied twice).
+    var trackedThrough: [TableName: BinlogPosition] = [:]
+    /// Points as sent to writers; equal to the committed ones whenever the writers are drained.
+    var points: CheckpointPoints
+    /// What the downstream has, as of the last (re)open: the skip rule for re-read events.
+    var applied: CheckpointPoints
+    /// Points as last persisted by a barrier (to write only what changed).
+    var persisted: CheckpointPoints
+    var groups = ShardingGroups()
+    var causality: Causality
+    var pending: [WriterPool.Unit?]
+    var pendingRows = 0
+    var position: BinlogPosition
+    var gtid: String?
+    var processedRows: Int64 = 0
+    var lastBarrier = ContinuousClock.now
+    var blockingLock: String?
+
+    var writers: WriterPool?
+    var control: MySQLConnection?
+
+    public init(_ config: SyncerConfiguration) throws(ReplicationError) {
+        self.config = config
+        do {
+            self.router = try Router(task: config.task, source: config.source.sourceID)
+        } catch {
+            throw ReplicationError(.configuration, "task \(config.task.name): \(error)")
+        }
+        self.syncer = config.task.syncer(for: config.source.sourceID)
+        let writerCount = max(1, self.syncer.workerCount)
+        self.checkpoint = CheckpointTable(
+            metaSchema: config.task.metaSchema, task: "\(config.task.name)", source: "\(config.source.sourceID)",
+            epoch: config.epoch)
+        self.points = CheckpointPoints(writerCount: writerCount)
+        self.applied = self.points
+        self.persisted = self.points
+        self.causality = Causality(writerCount: writerCount)
+        self.pending = Array(repeating: nil, count: writerCount)
+        self.position = BinlogPosition(file: "", pos: BinlogPosition.minimumPos)
+    }
+
+    var isSharding: Bool { self.config.task.shardMode != nil }
+
+    /// Runs until cancelled (or the stream ends, for finite readers). Throws what pauses the subtask.
+    public func run() async throws(ReplicationError) {
+        defer { self.closeConnections() }
+        let start = try await self.prepare()
+        var stream = try await self.config.reader.open(at: start.position, gtid: start.gtid)
+        self.applied = self.points
+        do {
+            while !Task.isCancelled {
+                await self.config.waitIfPaused()
+                guard let event = try await stream.next() else {
+                    try await self.barrier()
+                    break
+                }
+                switch event {
+                case .transaction(let transaction):
+                    try await self.handle(transaction)
+                case .ddl(let ddl):
+                    if let rewind = try await self.handle(ddl) {
+                        await stream.close()
+                        self.logger.info(
+                            "sync.rewind", metadata: ["from": "\(ddl.end)", "to": "\(rewind)", "task": "\(self.config.task.name)"])
+                        stream = try await self.config.reader.open(at: rewind, gtid: nil)
+                        self.applied = self.points
+                        self.position = rewind
+                    }
+                case .idle:
+                    try await self.flush()
+                }
+                if self.pendingRows >= self.roundRows { try await self.flush() }
+                if ContinuousClock.now - self.lastBarrier >= self.config.barrierInterval { try await self.barrier() }
+            }
+        } catch {
+            await stream.close()
+            throw error
+        }
+        await stream.close()
+    }
+
+    var roundRows: Int { max(1, self.syncer.batch) * self.points.writerCount }
+
+    private func closeConnections() {
+        let writers = self.writers
+        let control = self.control
+        self.writers = nil
+        self.control = nil
+        // Connections close on their own queues; nothing waits on them.
+        Task.detached {
+            await writers?.close()
+            await control?.close()
+        }
+    }
+
+    // MARK: - Rows
+
+    func handle(_ transaction: UpstreamTransaction) async throws(ReplicationError) {
+        for rows in transaction.rows {
+            let table = rows.table
+            guard self.router.allows(table), !self.groups.isHeld(table) else { continue }
+            let kind: EventKind = switch rows.kind {
+            case .insert: .insert
+            case .update: .update
+            case .delete: .delete
+            }
+            if self.router.filters(kind, on: table, schema: table.schema) { continue }
+            if self.applied.isDDLApplied(table, end: transaction.end) { continue }  // every slot has it
+            guard let shape = self.tracker.shape(table) else {
+                throw ReplicationError(
+                    .unknownTable, "rows for \(table), whose schema is not tracked", position: transaction.start)
+            }
+            guard rows.columnCount == shape.columnNames.count else {
+                throw ReplicationError(
+                    .schemaMismatch,
+                    "\(table): the binlog has \(rows.columnCount) columns but the tracked schema has \(shape.columnNames.count) (\(shape.columnNames.joined(separator: ",")))",
+                    position: transaction.start)
+            }
+            let images = try rows.decode(shape.unsigned)
+            let target = self.router.route(table)
+            var changes: [RowChange] = []
+            switch rows.kind {
+            case .insert:
+                changes = images.map { RowChange.insert($0, into: target, shape: shape) }
+            case .delete:
+                changes = images.map { RowChange.delete($0, from: target, shape: shape) }
+            case .update:
+                var index = 0
+                while index + 1 < images.count {
+                    changes.append(RowChange.update(images[index], images[index + 1], in: target, shape: shape))
+                    index += 2
+                }
+            }
+            for change in changes {
+                var placement = self.causality.place(change)
+                if placement == .flushFirst {
+                    try await self.flush()
+                    placement = self.causality.place(change)
+                }
+                guard case .writer(let writer) = placement else { continue }
+                if self.applied.isApplied(table, writer: writer, at: transaction.end) { continue }
+                var unit = self.pending[writer] ?? WriterPool.Unit(changes: [], points: [:])
+                unit.changes.append(change)
+                unit.points[table] = transaction.end
+                self.pending[writer] = unit
+                self.points.advance(table, writer: writer, to: transaction.end)
+                self.pendingRows += 1
+                self.processedRows += 1
+            }
+        }
+        self.position = transaction.end
+        if let gtid = transaction.gtid { self.gtid = gtid }
+    }
+
+    /// Commits every writer's pending share (one round).
+    func flush() async throws(ReplicationError) {
+        defer { self.causality.reset() }
+        guard self.pendingRows > 0 || self.pending.contains(where: { $0 != nil }) else { return }
+        let units = self.pending
+        self.pending = Array(repeating: nil, count: self.points.writerCount)
+        self.pendingRows = 0
+        guard let writers = self.writers else { return }
+        try await writers.commit(units, safeMode: self.syncer.safeMode)
+    }
+
+    /// Drains the writers, moves every table that is not held to the current position, and persists
+    /// what changed with the global row.
+    func barrier(tableInfos: [TableName] = [], dropped: [TableName] = []) async throws(ReplicationError) {
+        try await self.flush()
+        let held = self.groups.heldTables
+        if !self.position.file.isEmpty {
+            for table in self.tracker.tableNames where !held.contains(table) && self.router.allows(table) {
+                self.points.setAll(table, to: max(self.position, self.points.points[table]?.compactMap { $0 }.max() ?? self.position))
+            }
+        }
+        try await self.persist(tableInfos: tableInfos, dropped: dropped)
+        self.lastBarrier = ContinuousClock.now
+        await self.config.reporter.checkpoint(binlogName: self.position.file, binlogPos: self.position.pos, gtid: self.gtid)
+        await self.config.reporter.progress(
+            SyncProgress(unit: "Sync", processedRows: self.processedRows, blockingLock: self.blockingLock))
+    }
+
+    func persist(tableInfos: [TableName], dropped: [TableName]) async throws(ReplicationError) {
+        var changed: [(table: TableName, slot: Int, position: BinlogPosition)] = []
+        for (table, slots) in self.points.points {
+            let before = self.persisted.points[table]
+            for (slot, point) in slots.enumerated() {
+                guard let point, before?[slot] != point else { continue }
+                changed.append((table, slot, point))
+            }
+        }
+        var statements: [String] = []
+        if let upsert = self.checkpoint.pointsStatement(changed) { statements.append(upsert) }
+        for table in tableInfos {
+            if let info = self.tracker.info(table) {
+                statements.append(self.checkpoint.tableInfoStatement(table, info, at: self.trackedThrough[table] ?? self.position))
+            }
+        }
+        for table in dropped { statements.append(self.checkpoint.dropTableStatement(table)) }
+        let resume = self.points.earliest ?? self.position
+        statements.append(self.checkpoint.globalStatement(resume: resume, gtid: self.gtid))
+        try await self.runControl(statements)
+        self.persisted = self.points
+    }
+
+    /// Runs statements in one fenced transaction on the control connection.
+    func runControl(_ statements: [String]) async throws(ReplicationError) {
+        guard let control = self.control else { return }
+        let checkpoint = self.checkpoint
+        let owner: Int64?
+        do {
+            owner = try await control.withSession { (session) throws(MySQLError) -> Int64? in
+                try session.begin()
+                do throws(MySQLError) {
+                    if let owner = try checkpoint.fence(session, exclusive: true) {
+                        try session.rollback()
+                        return owner
+                    }
+                    for statement in statements { try session.execute(statement) }
+                    try session.commit()
+                    return nil
+                } catch {
+                    try? session.rollback()
+                    throw error
+                }
+            }
+        } catch {
+            throw ReplicationError(.downstream, "checkpoint \(checkpoint.name): \(error)")
+        }
+        if let owner { throw checkpoint.fencedError(owner: owner) }
+    }
+}
