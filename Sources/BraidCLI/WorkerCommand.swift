@@ -25,12 +25,14 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .customLong("secret-key-file"), help: "The master's 32-byte key (raw, hex or base64) opening source passwords.")
     var secretKeyFile: String?
 
-    @Option(help: "Subtask runner: 'noop' (logs only) or 'scripted' (test fixture; scripts in $BRAID_SCRIPT_DIR).")
-    var runner: String = "noop"
+    @Option(help: "Subtask runner: 'binlog' (replicates for real), 'noop' (logs only) or 'scripted' (test fixture; scripts in $BRAID_SCRIPT_DIR).")
+    var runner: String = "binlog"
 
     func run() async throws {
         let runner: any SubtaskRunner
         switch self.runner {
+        case "binlog":
+            runner = BinlogSubtaskRunner()
         case "noop":
             runner = NoopSubtaskRunner()
         case "scripted":
@@ -39,7 +41,7 @@ struct WorkerCommand: AsyncParsableCommand {
             }
             runner = scripted
         default:
-            throw ValidationError("--runner must be noop or scripted")
+            throw ValidationError("--runner must be binlog, noop or scripted")
         }
         var secretKey: SecretKey?
         if let file = self.secretKeyFile {

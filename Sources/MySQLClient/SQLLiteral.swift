@@ -1,6 +1,6 @@
 // Placeholder until the MySQLClient branch lands its exact renderer.
 public enum SQLLiteral {
-    public static func append(_ value: MySQLValue, charset: String?, to sql: inout String) {
+    public static func append(_ value: MySQLValue, charset: String? = nil, to sql: inout String) throws(MySQLError) {
         switch value {
         case .null: sql += "NULL"
         case .int(let v): sql += String(v)

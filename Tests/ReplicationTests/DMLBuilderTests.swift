@@ -28,11 +28,11 @@ import Testing
         #expect(self.shape.charsets == [nil, "utf8mb4", nil])
     }
 
-    @Test func consecutiveInsertsBecomeOneStatement() {
+    @Test func consecutiveInsertsBecomeOneStatement() throws {
         let changes = (1...5).map { RowChange.insert(self.row($0, "n\($0)"), into: self.target, shape: self.shape) }
             + [RowChange.delete(self.row(9, nil), from: self.target, shape: self.shape)]
             + [RowChange.insert(self.row(6, "x"), into: self.target, shape: self.shape)]
-        let sql = DMLBuilder(safeMode: false, maxRowsPerStatement: 3).statements(for: changes)
+        let sql = try DMLBuilder(safeMode: false, maxRowsPerStatement: 3).statements(for: changes)
         #expect(sql.count == 4)
         #expect(sql[0].hasPrefix("INSERT INTO `down`.`t` (`id`,`name`) VALUES (1,"))
         #expect(sql[0].components(separatedBy: "),(").count == 3)
@@ -41,30 +41,30 @@ import Testing
         #expect(sql[3].hasPrefix("INSERT INTO"))
     }
 
-    @Test func safeModeReplacesAndDeletesOnlyWhenTheKeyMoves() {
+    @Test func safeModeReplacesAndDeletesOnlyWhenTheKeyMoves() throws {
         let builder = DMLBuilder(safeMode: true)
         let sameKey = RowChange.update(self.row(1, "a"), self.row(1, "b"), in: self.target, shape: self.shape)
         let movedKey = RowChange.update(self.row(1, "a"), self.row(2, "a"), in: self.target, shape: self.shape)
-        let same = builder.statements(for: [sameKey])
+        let same = try builder.statements(for: [sameKey])
         #expect(same.count == 1)
         #expect(same[0].hasPrefix("REPLACE INTO `down`.`t`"))
-        let moved = builder.statements(for: [movedKey])
+        let moved = try builder.statements(for: [movedKey])
         #expect(moved.count == 2)
         #expect(moved[0] == "DELETE FROM `down`.`t` WHERE `id`=1 LIMIT 1")
         #expect(moved[1].hasPrefix("REPLACE INTO"))
-        let plain = DMLBuilder(safeMode: false).statements(for: [movedKey])
+        let plain = try DMLBuilder(safeMode: false).statements(for: [movedKey])
         #expect(plain.count == 1)
         #expect(plain[0].hasPrefix("UPDATE `down`.`t` SET `id`=2,`name`="))
         #expect(plain[0].hasSuffix(" WHERE `id`=1 LIMIT 1"))
     }
 
-    @Test func tablesWithoutKeysMatchEveryColumnAndNullSafely() {
+    @Test func tablesWithoutKeysMatchEveryColumnAndNullSafely() throws {
         let keyless = TableShape(
             TableInfo(
                 schema: "db", table: "k",
                 columns: [ColumnInfo(name: "a", type: ColumnType(.int)), ColumnInfo(name: "b", type: ColumnType(.int))]))
         #expect(!keyless.keyIsUnique)
-        let sql = DMLBuilder(safeMode: false).statements(
+        let sql = try DMLBuilder(safeMode: false).statements(
             for: [RowChange.delete([.int(1), .null], from: self.target, shape: keyless)])
         #expect(sql == ["DELETE FROM `down`.`t` WHERE `a`=1 AND `b` IS NULL LIMIT 1"])
     }

@@ -17,7 +17,7 @@ public struct DMLBuilder: Sendable {
     }
 
     /// The statements for `changes`, in an order that preserves their effect.
-    public func statements(for changes: [RowChange]) -> [String] {
+    public func statements(for changes: [RowChange]) throws(MySQLError) -> [String] {
         var out: [String] = []
         var index = changes.startIndex
         while index < changes.endIndex {
@@ -31,25 +31,25 @@ public struct DMLBuilder: Sendable {
                 {
                     end += 1
                 }
-                out.append(self.insert(changes[index..<end].map { $0.after ?? [] }, into: change.target, change.shape))
+                out.append(try self.insert(changes[index..<end].map { $0.after ?? [] }, into: change.target, change.shape))
                 index = end
             case .update:
                 if self.safeMode {
-                    if change.changesKey { out.append(self.delete(change.before ?? [], from: change.target, change.shape)) }
-                    out.append(self.insert([change.after ?? []], into: change.target, change.shape))
+                    if change.changesKey { out.append(try self.delete(change.before ?? [], from: change.target, change.shape)) }
+                    out.append(try self.insert([change.after ?? []], into: change.target, change.shape))
                 } else {
-                    out.append(self.update(change))
+                    out.append(try self.update(change))
                 }
                 index += 1
             case .delete:
-                out.append(self.delete(change.before ?? [], from: change.target, change.shape))
+                out.append(try self.delete(change.before ?? [], from: change.target, change.shape))
                 index += 1
             }
         }
         return out
     }
 
-    func insert(_ rows: [[MySQLValue]], into target: TableName, _ shape: TableShape) -> String {
+    func insert(_ rows: [[MySQLValue]], into target: TableName, _ shape: TableShape) throws(MySQLError) -> String {
         var sql = self.safeMode ? "REPLACE INTO " : "INSERT INTO "
         sql += target.quoted + " ("
         sql += shape.writable.map { quoteIdentifier(shape.columnNames[$0]) }.joined(separator: ",")
@@ -59,31 +59,31 @@ public struct DMLBuilder: Sendable {
             sql += "("
             for (i, column) in shape.writable.enumerated() {
                 if i > 0 { sql += "," }
-                SQLLiteral.append(row[column], charset: shape.charsets[column], to: &sql)
+                try SQLLiteral.append(row[column], charset: shape.charsets[column], to: &sql)
             }
             sql += ")"
         }
         return sql
     }
 
-    func update(_ change: RowChange) -> String {
+    func update(_ change: RowChange) throws(MySQLError) -> String {
         let shape = change.shape
         let after = change.after ?? []
         var sql = "UPDATE " + change.target.quoted + " SET "
         for (i, column) in shape.writable.enumerated() {
             if i > 0 { sql += "," }
             sql += quoteIdentifier(shape.columnNames[column]) + "="
-            SQLLiteral.append(after[column], charset: shape.charsets[column], to: &sql)
+            try SQLLiteral.append(after[column], charset: shape.charsets[column], to: &sql)
         }
-        sql += self.whereClause(change.before ?? [], shape)
+        sql += try self.whereClause(change.before ?? [], shape)
         return sql
     }
 
-    func delete(_ row: [MySQLValue], from target: TableName, _ shape: TableShape) -> String {
-        "DELETE FROM " + target.quoted + self.whereClause(row, shape)
+    func delete(_ row: [MySQLValue], from target: TableName, _ shape: TableShape) throws(MySQLError) -> String {
+        "DELETE FROM " + target.quoted + (try self.whereClause(row, shape))
     }
 
-    private func whereClause(_ row: [MySQLValue], _ shape: TableShape) -> String {
+    private func whereClause(_ row: [MySQLValue], _ shape: TableShape) throws(MySQLError) -> String {
         var sql = " WHERE "
         for (i, column) in shape.key.enumerated() {
             if i > 0 { sql += " AND " }
@@ -92,7 +92,7 @@ public struct DMLBuilder: Sendable {
                 sql += " IS NULL"
             } else {
                 sql += "="
-                SQLLiteral.append(row[column], charset: shape.charsets[column], to: &sql)
+                try SQLLiteral.append(row[column], charset: shape.charsets[column], to: &sql)
             }
         }
         sql += " LIMIT 1"

@@ -73,7 +73,12 @@ public final class WriterPool: Sendable {
     private static func commit(
         _ unit: Unit, writer: Int, on connection: MySQLConnection, builder: DMLBuilder, checkpoint: CheckpointTable
     ) async throws(ReplicationError) {
-        let statements = builder.statements(for: unit.changes)
+        let statements: [String]
+        do {
+            statements = try builder.statements(for: unit.changes)
+        } catch {
+            throw ReplicationError(.downstream, "writer \(writer): \(error)")
+        }
         let points = checkpoint.pointsStatement(unit.points.map { (table: $0.key, slot: writer, position: $0.value) })
         let outcome: Int64?
         do {

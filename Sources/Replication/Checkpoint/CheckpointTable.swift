@@ -80,6 +80,10 @@ public struct CheckpointTable: Sendable {
                     }
                     try session.execute(
                         "UPDATE \(self.name.quoted) SET `epoch`=\(self.epoch) WHERE `id`=\(self.sourceLiteral) AND `cp_schema`='' AND `cp_table`='' AND `slot`=-1")
+                } else {
+                    // Own the subtask from the first statement on, so even a first full copy is fenced.
+                    try session.execute(
+                        "INSERT INTO \(self.name.quoted) (`id`,`cp_schema`,`cp_table`,`slot`,`is_global`,`epoch`) VALUES (\(self.sourceLiteral),'','',-1,1,\(self.epoch))")
                 }
                 return .success(try self.load(session, writerCount: writerCount))
             }.get()

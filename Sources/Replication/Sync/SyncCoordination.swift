@@ -49,10 +49,29 @@ public struct SyncProgress: Sendable, Hashable {
     public var processedRows: Int64
     /// A lock the subtask is waiting on, for `query-status`.
     public var blockingLock: String?
+    /// During a full copy: the estimated rows to copy, and the current rate.
+    public var totalRows: Int64?
+    public var rowsPerSecond: Double?
 
-    public init(unit: String, processedRows: Int64, blockingLock: String? = nil) {
+    public init(
+        unit: String, processedRows: Int64, blockingLock: String? = nil, totalRows: Int64? = nil,
+        rowsPerSecond: Double? = nil
+    ) {
         self.unit = unit
         self.processedRows = processedRows
         self.blockingLock = blockingLock
+        self.totalRows = totalRows
+        self.rowsPerSecond = rowsPerSecond
+    }
+
+    /// Percent done and seconds left, when the total and rate are known.
+    public var percent: Double? {
+        guard let totalRows, totalRows > 0 else { return nil }
+        return min(100, Double(self.processedRows) * 100 / Double(totalRows))
+    }
+
+    public var etaSeconds: Double? {
+        guard let totalRows, let rowsPerSecond, rowsPerSecond > 0 else { return nil }
+        return max(0, Double(totalRows - self.processedRows) / rowsPerSecond)
     }
 }

@@ -57,7 +57,18 @@ extension Syncer {
         }
 
         let start: StartPoint
-        if let resume = loaded.points.earliest ?? loaded.resume {
+        if self.config.task.taskMode != .incremental, loaded.points.points.isEmpty, loaded.resume == nil {
+            let loader = SnapshotLoader(config: self.config, router: self.router, checkpoint: checkpoint)
+            let outcome = try await loader.run(control: control)
+            self.loadedRows = outcome.rows
+            self.safeModeUntil = outcome.safeModeUntil
+            start = StartPoint(position: outcome.start, gtid: outcome.gtid)
+            // Tables the copy created are tracked from the snapshot's schema.
+            for table in try await self.upstreamTables(upstream) where self.tracker.info(table) == nil {
+                try self.tracker.load(table, createTableSQL: try await self.showCreateTable(table, upstream))
+                fresh.append(table)
+            }
+        } else if let resume = loaded.points.earliest ?? loaded.resume {
             start = StartPoint(position: min(resume, loaded.resume ?? resume), gtid: loaded.gtid)
             self.points = loaded.points
         } else if let meta = self.config.task.instance(for: self.config.source.sourceID)?.meta, let position = meta.position {

@@ -35,6 +35,12 @@ public final class Syncer {
     var processedRows: Int64 = 0
     var lastBarrier = ContinuousClock.now
     var blockingLock: String?
+    /// Rows the full copy loaded (task-mode all/full).
+    var loadedRows: Int64 = 0
+    /// After a resumed full copy: safe mode until the last snapshot's position.
+    var safeModeUntil: BinlogPosition?
+    /// Whether the pending round holds changes from the safe-mode window.
+    var roundNeedsSafeMode = false
 
     var writers: WriterPool?
     var control: MySQLConnection?
@@ -65,6 +71,10 @@ public final class Syncer {
     public func run() async throws(ReplicationError) {
         defer { self.closeConnections() }
         let start = try await self.prepare()
+        if self.config.task.taskMode == .full {
+            await self.config.reporter.progress(SyncProgress(unit: "Load", processedRows: self.loadedRows))
+            return
+        }
         var stream = try await self.config.reader.open(at: start.position, gtid: start.gtid)
         self.applied = self.points
         do {
@@ -166,6 +176,7 @@ public final class Syncer {
                 self.points.advance(table, writer: writer, to: transaction.end)
                 self.pendingRows += 1
                 self.processedRows += 1
+                if let until = self.safeModeUntil, transaction.end <= until { self.roundNeedsSafeMode = true }
             }
         }
         self.position = transaction.end
@@ -177,10 +188,12 @@ public final class Syncer {
         defer { self.causality.reset() }
         guard self.pendingRows > 0 || self.pending.contains(where: { $0 != nil }) else { return }
         let units = self.pending
+        let safe = self.syncer.safeMode || self.roundNeedsSafeMode
         self.pending = Array(repeating: nil, count: self.points.writerCount)
         self.pendingRows = 0
+        self.roundNeedsSafeMode = false
         guard let writers = self.writers else { return }
-        try await writers.commit(units, safeMode: self.syncer.safeMode)
+        try await writers.commit(units, safeMode: safe)
     }
 
     /// Drains the writers, moves every table that is not held to the current position, and persists
