@@ -111,7 +111,7 @@ let package = Package(
         ]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "Master", "MasterClient", "Ctl", "BraidTestSupport"]),
         /// Multi-process tests: real `braid master`/`braid worker`/`braid ctl` processes on loopback.
-        .testTarget(name: "ClusterTests", dependencies: ["MasterClient", "BraidTestSupport", "BraidCLI"]),
+        .testTarget(name: "ClusterTests", dependencies: ["MasterClient", "BraidTestSupport", "BraidCLI", "MySQLClient"]),
     ]
 )
 

@@ -1,0 +1,188 @@
+import BraidTestSupport
+import Foundation
+import MySQLClient
+import Testing
+
+/// The DM shard fixture (dm-reference §3.0) for real: two upstream MariaDB servers and one downstream,
+/// a `braid master` and two `braid worker`s running the binlog data plane, driven through `braid ctl`.
+final class ShardMergeFixture: @unchecked Sendable {
+    let cluster: ProcessCluster
+    let masterPort: UInt16
+    var master: String { "127.0.0.1:\(self.masterPort)" }
+    let upstreams: [MariaDBServer]
+    let downstream: MariaDBServer
+    private var workerPorts: [String: UInt16] = [:]
+
+    static let sources = ["mysql-replica-01", "mysql-replica-02"]
+
+    private init(cluster: ProcessCluster, upstreams: [MariaDBServer], downstream: MariaDBServer) {
+        self.cluster = cluster
+        self.masterPort = ProcessCluster.freePort()
+        self.upstreams = upstreams
+        self.downstream = downstream
+    }
+
+    /// Starts the servers, the master and two workers, and creates both sources.
+    static func start(label: String, workers: [String] = ["worker1", "worker2"]) async throws -> ShardMergeFixture {
+        async let up1 = MariaDBServer.start(.init(serverID: 1))
+        async let up2 = MariaDBServer.start(.init(serverID: 2))
+        async let down = MariaDBServer.start(.init(serverID: 3))
+        let fixture = ShardMergeFixture(cluster: try ProcessCluster(label: label), upstreams: [try await up1, try await up2], downstream: try await down)
+        try fixture.startMaster()
+        #expect(try await eventually { (try? fixture.ctl(["list-member"]).status) == 0 })
+        for worker in workers { try fixture.startWorker(worker) }
+        for (index, source) in Self.sources.enumerated() {
+            let created = try fixture.ctl(["operate-source", "create", try fixture.writeSource(source, server: fixture.upstreams[index])])
+            #expect(created.status == 0, "\(created.text)")
+        }
+        return fixture
+    }
+
+    /// Stops every process and server (by PID) and removes their files.
+    func shutdown() async {
+        self.cluster.stopAll()
+        for server in self.upstreams + [self.downstream] { try? await server.shutdown() }
+    }
+
+    func startMaster() throws {
+        try self.cluster.start(
+            "master",
+            ["master", "--data-dir", self.cluster.root + "/master", "--listen", self.master, "--keepalive-ttl", "3s",
+             "--tick-interval", "200ms"])
+    }
+
+    func startWorker(_ name: String) throws {
+        let port = self.workerPorts[name] ?? ProcessCluster.freePort()
+        self.workerPorts[name] = port
+        try self.cluster.start(
+            name, ["worker", "--name", name, "--master", self.master, "--runner", "binlog", "--listen", "127.0.0.1:\(port)"])
+    }
+
+    @discardableResult
+    func ctl(_ arguments: [String]) throws -> (status: Int32, json: [String: Any], text: String) {
+        let (status, text) = try self.cluster.run(["ctl", "--master", self.master] + arguments)
+        let json = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+        return (status, json, text)
+    }
+
+    func writeSource(_ id: String, server: MariaDBServer) throws -> String {
+        let path = self.cluster.root + "/\(id).yaml"
+        try """
+            source-id: "\(id)"
+            flavor: mariadb
+            from:
+              host: "127.0.0.1"
+              port: \(server.port)
+              user: "\(server.user)"
+              password: "\(server.password)"
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// DM's task: `shardddl*`.`tb*` → `shardddl`.`tb`, do-dbs shardddl1/2.
+    func writeTask(
+        _ name: String, shardMode: String?, taskMode: String = "incremental", sources: [String] = ShardMergeFixture.sources,
+        workerCount: Int = 4, batch: Int = 100, safeMode: Bool = false
+    ) throws -> String {
+        let path = self.cluster.root + "/\(name).yaml"
+        var yaml = """
+            name: "\(name)"
+            task-mode: \(taskMode)
+            meta-schema: dm_meta
+            target-database:
+              host: "127.0.0.1"
+              port: \(self.downstream.port)
+              user: "\(self.downstream.user)"
+              password: "\(self.downstream.password)"
+            block-allow-list:
+              ba:
+                do-dbs: ["shardddl1", "shardddl2"]
+            routes:
+              tables:
+                schema-pattern: "shardddl*"
+                table-pattern: "tb*"
+                target-schema: shardddl
+                target-table: tb
+              schemas:
+                schema-pattern: "shardddl*"
+                target-schema: shardddl
+            syncers:
+              global:
+                worker-count: \(workerCount)
+                batch: \(batch)
+                safe-mode: \(safeMode)
+            mysql-instances:
+
+            """
+        if let shardMode { yaml += "shard-mode: \(shardMode)\n" }
+        for s in sources {
+            yaml += "  - source-id: \"\(s)\"\n    block-allow-list: ba\n    route-rules: [tables, schemas]\n    syncer-config-name: global\n"
+        }
+        // mysql-instances must be last for the appended lines above; move shard-mode before it.
+        if let shardMode {
+            yaml = yaml.replacingOccurrences(of: "shard-mode: \(shardMode)\n", with: "")
+            yaml = "shard-mode: \(shardMode)\n" + yaml
+        }
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// `init_table` of DM's fixture: e.g. `[(0, "shardddl1.tb1"), (1, "shardddl1.tb1")]`.
+    func createTables(_ tables: [(source: Int, table: String)], definition: String = "(id INT PRIMARY KEY, v VARCHAR(40))") async throws {
+        for (source, table) in tables {
+            try await self.exec(source, "CREATE DATABASE IF NOT EXISTS \(table.split(separator: ".")[0])")
+            try await self.exec(source, "CREATE TABLE \(table) \(definition)")
+        }
+    }
+
+    func exec(_ source: Int, _ sql: String) async throws {
+        let connection = try await self.upstreams[source].connect()
+        defer { Task { await connection.close() } }
+        try await connection.execute(sql)
+    }
+
+    func downstreamQuery(_ sql: String) async throws -> [[String?]] {
+        let connection = try await self.downstream.connect()
+        defer { Task { await connection.close() } }
+        return try await connection.query(sql).rows.map { row in (0..<row.count).map { row.string($0) } }
+    }
+
+    /// Every subtask of `task` reports stage Running in unit Sync.
+    func isSyncing(_ task: String) throws -> Bool {
+        let status = try self.ctl(["query-status", task]).json["status"] as? [String: Any]
+        let subtasks = status?["subtasks"] as? [[String: Any]] ?? []
+        return !subtasks.isEmpty && subtasks.allSatisfy { entry in
+            let s = entry["status"] as? [String: Any]
+            return s?["stage"] as? String == "Running" && s?["unit"] as? String == "Sync" && s?["error"] == nil
+        }
+    }
+
+    /// The error any subtask of `task` reports, if one does.
+    func subtaskError(_ task: String) throws -> String? {
+        let status = try self.ctl(["query-status", task]).json["status"] as? [String: Any]
+        let subtasks = status?["subtasks"] as? [[String: Any]] ?? []
+        return subtasks.compactMap { ($0["status"] as? [String: Any])?["error"] as? String }.first
+    }
+
+    /// The merged upstream rows of `tables` (per source) as sorted text lines, and the downstream's.
+    func mergedUpstream(_ tables: [(source: Int, table: String)], columns: String = "*") async throws -> [String] {
+        var lines: [String] = []
+        for (source, table) in tables {
+            let connection = try await self.upstreams[source].connect()
+            let rows = try await connection.query("SELECT \(columns) FROM \(table)").rows
+            await connection.close()
+            lines += rows.map { row in (0..<row.count).map { row.string($0) ?? "NULL" }.joined(separator: "|") }
+        }
+        return lines.sorted()
+    }
+
+    func downstreamRows(_ table: String = "shardddl.tb", columns: String = "*") async throws -> [String] {
+        let rows = (try? await self.downstreamQuery("SELECT \(columns) FROM \(table)")) ?? []
+        return rows.map { $0.map { $0 ?? "NULL" }.joined(separator: "|") }.sorted()
+    }
+
+    /// DM's "consistent": the downstream target holds exactly the merged upstream rows.
+    func consistent(_ tables: [(source: Int, table: String)], columns: String = "*") async throws -> Bool {
+        try await self.mergedUpstream(tables, columns: columns) == self.downstreamRows(columns: columns)
+    }
+}

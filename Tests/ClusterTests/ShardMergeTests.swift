@@ -1,0 +1,108 @@
+import BraidTestSupport
+import Foundation
+import Testing
+
+/// End-to-end shard merges with real MariaDB servers and real braid processes (dm-reference §3).
+@Suite(.serialized) struct ShardMergeTests {
+    static let allTables: [(source: Int, table: String)] = [
+        (0, "shardddl1.tb1"), (0, "shardddl1.tb2"), (1, "shardddl1.tb1"), (1, "shardddl1.tb2"),
+    ]
+
+    /// S02/S04 (DM_003, DM_006–009) in one run: pessimistic, 2 sources × 2 tables. A table that passed the
+    /// DDL has its rows held until every shard has the DDL; then everything arrives exactly once.
+    @Test func pessimisticMergeHoldsRowsUntilEveryShardHasTheDDL() async throws {
+        let f = try await ShardMergeFixture.start(label: "pess-merge")
+        do {
+            try await f.createTables(Self.allTables)
+            let started = try f.ctl(["start-task", try f.writeTask("test", shardMode: "pessimistic"), "--remove-meta"])
+            #expect(started.status == 0, "\(started.text)")
+            #expect(try await eventually(timeout: .seconds(60)) { try f.isSyncing("test") })
+
+            for (n, (source, table)) in Self.allTables.enumerated() {
+                try await f.exec(source, "INSERT INTO \(table) VALUES (\(n * 100 + 1), 'a'), (\(n * 100 + 2), 'b')")
+            }
+            #expect(try await eventually { try await f.consistent(Self.allTables) })
+
+            // DM_003: source 1's tb1 alters and writes; that row must wait for the other shards.
+            try await f.exec(0, "ALTER TABLE shardddl1.tb1 ADD COLUMN new_col1 INT")
+            try await f.exec(0, "INSERT INTO shardddl1.tb1 VALUES (5, 'held', 5)")
+            try await f.exec(0, "INSERT INTO shardddl1.tb2 VALUES (6, 'passes')")
+            #expect(try await eventually { try await f.downstreamRows(columns: "id").contains("6") })
+            #expect(try await !f.downstreamRows(columns: "id").contains("5"), "a held row was applied early")
+
+            try await f.exec(0, "ALTER TABLE shardddl1.tb2 ADD COLUMN new_col1 INT")
+            // Source 1's group resolved: the lock waits for source 2.
+            #expect(try await eventually {
+                let locks = try f.ctl(["shard-ddl-lock", "test"]).json["locks"] as? [[String: Any]] ?? []
+                return locks.first?["ID"] as? String == "test-`shardddl`.`tb`" || locks.first?["id"] as? String == "test-`shardddl`.`tb`"
+            })
+            try await f.exec(1, "ALTER TABLE shardddl1.tb1 ADD COLUMN new_col1 INT")
+            try await f.exec(1, "ALTER TABLE shardddl1.tb2 ADD COLUMN new_col1 INT")
+            try await f.exec(1, "INSERT INTO shardddl1.tb2 VALUES (7, 'after', 7)")
+
+            #expect(try await eventually(timeout: .seconds(60)) { try await f.consistent(Self.allTables) })
+            let columns = try await f.downstreamQuery("SHOW COLUMNS FROM shardddl.tb").map { $0[0] ?? "" }
+            #expect(columns == ["id", "v", "new_col1"])
+            #expect(try await eventually { (try f.ctl(["shard-ddl-lock", "test"]).json["locks"] as? [Any])?.isEmpty ?? false })
+            #expect(try f.subtaskError("test") == nil)
+        } catch {
+            await f.shutdown()
+            throw error
+        }
+        await f.shutdown()
+    }
+
+    /// S03 (DM_004) and S15 (DM_030) optimistic: rows of the altered table arrive at once; the other
+    /// shards join the new schema later.
+    @Test func optimisticMergeAppliesAtOnce() async throws {
+        let f = try await ShardMergeFixture.start(label: "opt-merge")
+        do {
+            let tables: [(source: Int, table: String)] = [(0, "shardddl1.tb1"), (0, "shardddl1.tb2"), (1, "shardddl1.tb1")]
+            try await f.createTables(tables)
+            #expect(try f.ctl(["start-task", try f.writeTask("test", shardMode: "optimistic"), "--remove-meta"]).status == 0)
+            #expect(try await eventually(timeout: .seconds(60)) { try f.isSyncing("test") })
+            try await f.exec(0, "ALTER TABLE shardddl1.tb1 ADD COLUMN new_col1 INT")
+            try await f.exec(0, "INSERT INTO shardddl1.tb1 VALUES (1, 'x', 1)")
+            #expect(try await eventually { try await f.downstreamRows(columns: "id").contains("1") })
+            try await f.exec(1, "INSERT INTO shardddl1.tb1 VALUES (2, 'y')")
+            try await f.exec(0, "ALTER TABLE shardddl1.tb2 ADD COLUMN new_col1 INT")
+            try await f.exec(0, "INSERT INTO shardddl1.tb2 VALUES (3, 'z', 3)")
+            try await f.exec(1, "ALTER TABLE shardddl1.tb1 ADD COLUMN new_col1 INT")
+            try await f.exec(1, "INSERT INTO shardddl1.tb1 VALUES (4, 'w', 4)")
+            #expect(try await eventually(timeout: .seconds(60)) { try await f.consistent(tables) })
+            #expect(try f.subtaskError("test") == nil)
+        } catch {
+            await f.shutdown()
+            throw error
+        }
+        await f.shutdown()
+    }
+
+    /// task-mode all: rows that exist before the task are copied from a consistent snapshot, then the
+    /// binlog continues from the snapshot's position; no shard mode (S01 DM_001: both tables add the
+    /// same column; the second ALTER's "Duplicate column" is tolerated).
+    @Test func fullCopyThenIncrementalWithoutShardMode() async throws {
+        let f = try await ShardMergeFixture.start(label: "all-mode", workers: ["worker1"])
+        do {
+            let tables: [(source: Int, table: String)] = [(0, "shardddl1.tb1"), (0, "shardddl1.tb2")]
+            try await f.createTables(tables)
+            var values: [String] = []
+            for id in 1...3000 { values.append("(\(id), 'pre-\(id)')") }
+            try await f.exec(0, "INSERT INTO shardddl1.tb1 VALUES " + values.joined(separator: ","))
+            try await f.exec(0, "INSERT INTO shardddl1.tb2 VALUES (100000, 'other')")
+            let task = try f.writeTask("test", shardMode: nil, taskMode: "all", sources: ["mysql-replica-01"])
+            #expect(try f.ctl(["start-task", task, "--remove-meta"]).status == 0)
+            #expect(try await eventually(timeout: .seconds(60)) { try await f.consistent(tables) })
+            try await f.exec(0, "ALTER TABLE shardddl1.tb1 ADD COLUMN new_col1 INT")
+            try await f.exec(0, "ALTER TABLE shardddl1.tb2 ADD COLUMN new_col1 INT")
+            try await f.exec(0, "UPDATE shardddl1.tb1 SET new_col1 = id WHERE id <= 10")
+            try await f.exec(0, "DELETE FROM shardddl1.tb1 WHERE id > 2990")
+            #expect(try await eventually(timeout: .seconds(60)) { try await f.consistent(tables) })
+            #expect(try f.subtaskError("test") == nil)
+        } catch {
+            await f.shutdown()
+            throw error
+        }
+        await f.shutdown()
+    }
+}
