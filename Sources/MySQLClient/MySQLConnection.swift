@@ -38,12 +38,14 @@ public final class MySQLConnection: @unchecked Sendable {
     /// statements. `body` must not block on anything but the connection itself.
     public func withSession<T>(_ body: (borrowing MySQLSession) throws(MySQLError) -> T) async throws(MySQLError) -> T {
         try await withoutActuallyEscaping(body) { (body) async throws(MySQLError) -> T in
-            let work = UnsafeTransfer(body)
-            let result = try await hop(on: self.queue) { () throws(MySQLError) -> UnsafeTransfer<T> in
-                guard let handle = self.handle else { throw MySQLError.closed("withSession") }
-                return UnsafeTransfer(try work.value(MySQLSession(handle)))
+            let job = SessionJob(body)
+            let result: UnsafeTransfer<Result<T, MySQLError>> = await withCheckedContinuation { continuation in
+                self.queue.async {
+                    let result = job.run(self.handle)
+                    continuation.resume(returning: result)
+                }
             }
-            return result.value
+            return try result.value.get()
         }
     }
 
@@ -66,6 +68,25 @@ public final class MySQLConnection: @unchecked Sendable {
                 }
                 continuation.resume()
             }
+        }
+    }
+}
+
+/// Carries a `withSession` body to the queue. The body is dropped on the queue before the caller
+/// resumes, which `withoutActuallyEscaping` checks; the caller is suspended meanwhile, so the
+/// non-Sendable body never runs concurrently with its captures' owner.
+private final class SessionJob<T>: @unchecked Sendable {
+    private var body: ((borrowing MySQLSession) throws(MySQLError) -> T)?
+
+    init(_ body: @escaping (borrowing MySQLSession) throws(MySQLError) -> T) { self.body = body }
+
+    func run(_ handle: UnsafeMutablePointer<MYSQL>?) -> UnsafeTransfer<Result<T, MySQLError>> {
+        guard let body = self.body.take() else { return UnsafeTransfer(.failure(MySQLError(.client, "session job ran twice"))) }
+        guard let handle else { return UnsafeTransfer(.failure(MySQLError.closed("withSession"))) }
+        do throws(MySQLError) {
+            return UnsafeTransfer(.success(try body(MySQLSession(handle))))
+        } catch {
+            return UnsafeTransfer(.failure(error))
         }
     }
 }

@@ -31,6 +31,14 @@ enum MySQLHandle {
         try MySQLError.check(status, mysql, call: "query `\(sql.prefix(200))`")
     }
 
+    /// The first column of the first row of `sql` as text (nil for NULL or no row).
+    static func singleValue(_ mysql: UnsafeMutablePointer<MYSQL>, _ sql: String) throws(MySQLError) -> String? {
+        try self.query(mysql, sql)
+        guard let result = mysql_store_result(mysql) else { throw MySQLError.fromHandle(mysql, call: "mysql_store_result") }
+        defer { mysql_free_result(result) }
+        return MySQLResultSet.fetchRow(result, columnCount: Int(mysql_num_fields(result)))?.string(0)
+    }
+
     private static func configure(_ mysql: UnsafeMutablePointer<MYSQL>, _ options: MySQLConnectOptions) throws(MySQLError) {
         func set(_ option: mysql_option, _ value: UnsafeRawPointer?, _ name: String) throws(MySQLError) {
             try MySQLError.check(mysql_options(mysql, option, value), mysql, call: "mysql_options(\(name))", during: .invalidArgument)
