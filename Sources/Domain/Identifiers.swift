@@ -57,8 +57,11 @@ public struct TableName: Sendable, Hashable, Comparable, Codable, BinaryCodable,
         self.table = table
     }
 
-    /// Backquoted as MySQL prints it: `` `schema`.`table` ``.
-    public var quoted: String { "`\(self.schema)`.`\(self.table)`" }
+    /// Backquoted as MySQL prints it: `` `schema`.`table` `` (a backquote inside a name is doubled).
+    public var quoted: String {
+        func quote(_ name: String) -> String { "`" + name.replacingOccurrences(of: "`", with: "``") + "`" }
+        return quote(self.schema) + "." + quote(self.table)
+    }
     public var description: String { self.quoted }
 
     public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.schema, lhs.table) < (rhs.schema, rhs.table) }

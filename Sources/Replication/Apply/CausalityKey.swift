@@ -1,3 +1,4 @@
+import Domain
 import MySQLClient
 
 /// A stable 64-bit digest of one unique-key value of one table (FNV-1a).

@@ -1,3 +1,4 @@
+import Domain
 import MySQLClient
 
 /// Turns row changes into downstream SQL: multi-row INSERT/REPLACE for consecutive inserts into the

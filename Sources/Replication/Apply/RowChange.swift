@@ -1,3 +1,4 @@
+public import Domain
 public import MySQLClient
 
 /// One row change bound for the downstream: the routed target table, the upstream table's shape, and the

@@ -1,4 +1,4 @@
-public import Domain
+import Domain
 public import MySQLClient
 
 /// The downstream writers of one subtask: `worker-count` connections, each committing its share of a

@@ -1,7 +1,7 @@
 import Foundation
 public import Domain
 import Logging
-public import MySQLClient
+import MySQLClient
 import Schema
 
 /// `task-mode: all | full`: copies every replicated table of one source from a consistent snapshot,

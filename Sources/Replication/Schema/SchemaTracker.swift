@@ -1,3 +1,4 @@
+public import Domain
 public import Schema
 
 /// The structure of every upstream table a subtask replicates, as of the binlog position being read.

@@ -1,3 +1,4 @@
+public import Domain
 public import Schema
 
 /// How the engine reaches the master for shard DDLs. The worker adapts its master client to it, which

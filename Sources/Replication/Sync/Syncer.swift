@@ -1,7 +1,7 @@
 import Foundation
-public import Domain
+import Domain
 import Logging
-public import MySQLClient
+import MySQLClient
 import Schema
 
 /// One subtask's binlog replication: reads upstream transactions, routes and filters them, tracks
