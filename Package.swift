@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "OptimismTests", dependencies: ["Optimism", "BraidTestSupport"]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "BraidTestSupport"]),
         .testTarget(name: "MySQLClientTests", dependencies: ["MySQLClient", "BraidTestSupport"]),
-        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "MySQLClient", "BraidTestSupport"]),
+        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "MySQLClient", "Domain", "BraidTestSupport"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "BraidTestSupport"]),
         .testTarget(name: "LogToolsTests", dependencies: ["LogTools", "BraidTestSupport"]),
         .testTarget(name: "MasterTests", dependencies: [

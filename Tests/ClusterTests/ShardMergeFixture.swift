@@ -41,6 +41,12 @@ final class ShardMergeFixture: @unchecked Sendable {
     /// Stops every process and server (by PID) and removes their files.
     func shutdown() async {
         self.cluster.stopAll()
+        // BRAID_KEEP_LOGS=1 keeps every process log for a post-mortem.
+        if ProcessInfo.processInfo.environment["BRAID_KEEP_LOGS"] == "1" {
+            let keep = NSTemporaryDirectory() + "braid-logs-" + (self.cluster.root as NSString).lastPathComponent
+            try? FileManager.default.copyItem(atPath: self.cluster.root, toPath: keep)
+            print("logs kept in \(keep)")
+        }
         for server in self.upstreams + [self.downstream] { try? await server.shutdown() }
     }
 

@@ -1,3 +1,4 @@
+import Domain
 import MySQLClient
 import Schema
 import Testing

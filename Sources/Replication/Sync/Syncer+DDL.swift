@@ -175,7 +175,10 @@ extension Syncer {
         self.logger.info(
             "sync.shard.resolved",
             metadata: ["lock": "\(verdict.lockID)", "exec": "\(verdict.exec)", "members": "\(group.reached.count)"])
-        for (member, end) in group.reached { self.points.setAll(member, to: end) }
+        for (member, end) in group.reached {
+            self.points.setAll(member, to: end)
+            if end < ddl.end { self.resyncUntil[member] = ddl.end }
+        }
         self.groups.finish(target)
         try await self.barrier(tableInfos: Array(group.reached.keys))
         let rewind = group.reached.values.min()

@@ -35,6 +35,9 @@ public final class Syncer {
     var processedRows: Int64 = 0
     var lastBarrier = ContinuousClock.now
     var blockingLock: String?
+    /// Tables re-reading their held events after a shard DDL resolved, until the position where it
+    /// resolved: a barrier must not move their points past events it has not re-read yet.
+    var resyncUntil: [TableName: BinlogPosition] = [:]
     /// Rows the full copy loaded (task-mode all/full).
     var loadedRows: Int64 = 0
     /// After a resumed full copy: safe mode until the last snapshot's position.
@@ -203,6 +206,10 @@ public final class Syncer {
         let held = self.groups.heldTables
         if !self.position.file.isEmpty {
             for table in self.tracker.tableNames where !held.contains(table) && self.router.allows(table) {
+                if let until = self.resyncUntil[table] {
+                    if self.position < until { continue }
+                    self.resyncUntil[table] = nil
+                }
                 self.points.setAll(table, to: max(self.position, self.points.points[table]?.compactMap { $0 }.max() ?? self.position))
             }
         }
