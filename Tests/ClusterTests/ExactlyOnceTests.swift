@@ -22,7 +22,8 @@ import Glibc
         do {
             try await f.createTables(Self.tables, definition: "(id INT PRIMARY KEY, v VARCHAR(40), n INT)")
             let task = try f.writeTask("test", shardMode: mode, workerCount: 4, batch: 100, safeMode: false)
-            #expect(try f.ctl(["start-task", task, "--remove-meta"]).status == 0)
+            let started = try f.ctl(["start-task", task, "--remove-meta"])
+            #expect(started.status == 0, "\(started.text)")
             #expect(try await eventually(timeout: .seconds(60)) { try f.isSyncing("test") }, "seed \(seed)")
 
             // 50 rounds × 4 tables × 500 rows = 100k rows, with updates and deletes, and one shard DDL per
@@ -33,7 +34,7 @@ import Glibc
                 for (index, (source, table)) in Self.tables.enumerated() {
                     let base = index * 1_000_000 + round * 500
                     let values = (1...500).map { i in "(\(base + i), 'r\(round)', \(i))" }.joined(separator: ",")
-                    try await f.exec(source, "INSERT INTO \(table) VALUES \(values)")
+                    try await f.exec(source, "INSERT INTO \(table) (id, v, n) VALUES \(values)")
                     try await f.exec(source, "UPDATE \(table) SET n = n + 1000 WHERE id BETWEEN \(base + 1) AND \(base + 50)")
                     try await f.exec(source, "DELETE FROM \(table) WHERE id BETWEEN \(base + 51) AND \(base + 60)")
                 }

@@ -49,7 +49,8 @@ final class ProcessCluster: @unchecked Sendable {
         for (k, v) in environment { env[k] = v }
         p.environment = env
         let logPath = self.root + "/\(name).log"
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        // A restarted process appends to its log, so a post-mortem sees every incarnation.
+        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         handle.seekToEndOfFile()
         p.standardOutput = handle

@@ -35,7 +35,18 @@ final class ShardMergeFixture: @unchecked Sendable {
             let created = try fixture.ctl(["operate-source", "create", try fixture.writeSource(source, server: fixture.upstreams[index])])
             #expect(created.status == 0, "\(created.text)")
         }
+        // Every source bound before any test starts a task.
+        #expect(try await eventually { try fixture.boundSources().count == Self.sources.count })
         return fixture
+    }
+
+    /// The sources that have a worker, as `operate-source show` says.
+    func boundSources() throws -> [String] {
+        let sources = try self.ctl(["operate-source", "show"]).json["sources"] as? [[String: Any]] ?? []
+        return sources.compactMap { entry in
+            guard let worker = entry["worker"] as? String, !worker.isEmpty else { return nil }
+            return entry["source"] as? String
+        }
     }
 
     /// Stops every process and server (by PID) and removes their files.
