@@ -53,7 +53,7 @@ start_mariadb() { # start_mariadb NAME SERVER_ID PORT
         --pid-file="$DIR/$name.pid" --log-error="$DIR/$name.log" --log-bin=mysql-bin --binlog-format=ROW \
         --binlog-row-image=FULL --binlog-row-metadata=FULL --server-id="$id" --skip-name-resolve \
         --character-set-server=utf8mb4 --innodb-buffer-pool-size=32M --innodb-log-file-size=16M \
-        --innodb-flush-log-at-trx-commit=2 --sync-binlog=0 "${ROOT_ARGS[@]}" &
+        --innodb-flush-log-at-trx-commit=2 --sync-binlog=0 "${ROOT_ARGS[@]}" 2>>"$DIR/$name.log" &
     PIDS+=($!)
     deadline_wait 60 "mariadbd $name" mariadb --no-defaults -S "$DIR/$name.sock" -uroot -e 'SELECT 1'
     mariadb --no-defaults -S "$DIR/$name.sock" -uroot -e \
@@ -129,14 +129,16 @@ syncers:
     worker-count: 4
     batch: 100
 EOF
-deadline_wait 30 "two workers" bash -c "\"$BRAID\" ctl --master 127.0.0.1:$MP list-member | grep -c '\"free\"\|\"bound\"' | grep -q 2"
+bound() { ctl operate-source show | python3 -c '
+import json,sys
+sys.exit(0 if sum(1 for s in json.load(sys.stdin).get("sources",[]) if s.get("worker")) == 2 else 1)'; }
+deadline_wait 30 "both sources to be bound to a worker" bound
 step "start-task demo (pessimistic shard merge: 2 sources x 2 tables -> shardddl.tb)"
 ctl start-task "$DIR/task.yaml" --remove-meta
 synced() { ctl query-status demo | python3 -c '
 import json,sys
-d=json.load(sys.stdin)
-subs=[s for src in d.get("sources",[]) for s in src.get("subTaskStatus",src.get("subtasks",[]))] or d.get("subtasks",[])
-sys.exit(0 if subs and all(s.get("stage")=="Running" and s.get("unit")=="Sync" for s in subs) else 1)'; }
+subs=json.load(sys.stdin).get("status",{}).get("subtasks",[])
+sys.exit(0 if len(subs)==2 and all((s.get("status") or {}).get("unit")=="Sync" and (s.get("status") or {}).get("stage")=="Running" for s in subs) else 1)'; }
 deadline_wait 60 "both subtasks to run" synced
 
 insert_rows() { # insert_rows SOURCE TABLE FIRST_ID COUNT WITH_N
