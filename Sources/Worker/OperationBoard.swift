@@ -6,6 +6,8 @@ import Synchronization
 /// The watch publishes the whole current list each time; a waiter is resumed by the first
 /// not-done Operation it matches that this worker has not already completed. Remembering
 /// completed Operations matters because a view fetched before our done report can arrive after it.
+/// Once the master no longer lists an Operation it is forgotten: a later lock with the same id
+/// may reuse its operation id (optimistic ids restart per lock), and must not look completed.
 final class OperationBoard: Sendable {
     typealias Operation = Components.Schemas.Operation
     typealias Matcher = @Sendable (Operation) -> Bool
@@ -36,6 +38,9 @@ final class OperationBoard: Sendable {
     func publish(_ operations: [Operation]) {
         let ready: [(CheckedContinuation<Operation?, Never>, Operation)] = self.state.withLock { state in
             state.operations = operations
+            // Views arrive in order, so an Operation absent now never comes back from an older view.
+            let listed = Set(operations.map(Self.identity))
+            state.completed.formIntersection(listed)
             var ready: [(CheckedContinuation<Operation?, Never>, Operation)] = []
             for (id, waiter) in state.waiters {
                 if let op = state.candidate(waiter.matches) {

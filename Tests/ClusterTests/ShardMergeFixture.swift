@@ -99,7 +99,7 @@ final class ShardMergeFixture: @unchecked Sendable {
     /// DM's task: `shardddl*`.`tb*` → `shardddl`.`tb`, do-dbs shardddl1/2.
     func writeTask(
         _ name: String, shardMode: String?, taskMode: String = "incremental", sources: [String] = ShardMergeFixture.sources,
-        workerCount: Int = 4, batch: Int = 100, safeMode: Bool = false
+        workerCount: Int = 4, batch: Int = 100, safeMode: Bool = false, routes: Bool = true
     ) throws -> String {
         let path = self.cluster.root + "/\(name).yaml"
         var yaml = """
@@ -133,7 +133,8 @@ final class ShardMergeFixture: @unchecked Sendable {
             """
         if let shardMode { yaml += "shard-mode: \(shardMode)\n" }
         for s in sources {
-            yaml += "  - source-id: \"\(s)\"\n    block-allow-list: ba\n    route-rules: [tables, schemas]\n    syncer-config-name: global\n"
+            yaml += "  - source-id: \"\(s)\"\n    block-allow-list: ba\n" + (routes ? "    route-rules: [tables, schemas]\n" : "")
+                + "    syncer-config-name: global\n"
         }
         // mysql-instances must be last for the appended lines above; move shard-mode before it.
         if let shardMode {

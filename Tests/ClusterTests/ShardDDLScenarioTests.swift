@@ -1,0 +1,278 @@
+import BraidTestSupport
+import Foundation
+import Testing
+
+/// DM's shard-DDL integration scenarios (dm-reference §3, S01–S34) that apply to MariaDB, run for real:
+/// one cluster (two upstream MariaDB, one downstream, master, two workers) per test, one task per
+/// scenario, started with `--remove-meta` after the previous scenario's databases are dropped.
+@Suite(.serialized) struct ShardDDLScenarioTests {
+    /// `source` 0 is `mysql-replica-01`, 1 is `mysql-replica-02`.
+    enum Step {
+        case sql(Int, String)
+        /// The downstream equals the merged upstream (on `columns`).
+        case consistent(columns: String = "*")
+        /// The downstream does not (yet) hold the merged upstream: a held or diverging row.
+        case notConsistent(columns: String = "*")
+        case downstreamCount(Int)
+        /// A subtask reports an error containing this text.
+        case subtaskError(String)
+        /// `braid ctl` arguments, which must succeed.
+        case ctl([String])
+    }
+
+    struct Scenario: CustomStringConvertible {
+        var id: String
+        /// `pessimistic`, `optimistic`, or nil (no shard mode).
+        var mode: String?
+        var tables: [(source: Int, table: String)]
+        var definition = "(id INT PRIMARY KEY)"
+        var routes = true
+        var steps: [Step]
+        var description: String { "\(self.id) [\(self.mode ?? "no-sharding")]" }
+    }
+
+    static let t111: (Int, String) = (0, "shardddl1.tb1")
+    static let t112: (Int, String) = (0, "shardddl1.tb2")
+    static let t211: (Int, String) = (1, "shardddl1.tb1")
+    static let t212: (Int, String) = (1, "shardddl1.tb2")
+
+    static func basic(_ mode: String) -> [Scenario] {
+        [
+            // S02 DM_002: both tables of one source add the same column.
+            Scenario(id: "S02/DM_002", mode: mode, tables: [t111, t112], steps: [
+                .sql(0, "alter table shardddl1.tb1 add column new_col1 int"),
+                .sql(0, "alter table shardddl1.tb2 add column new_col1 int"),
+                .sql(0, "insert into shardddl1.tb1 values (1,1)"), .sql(0, "insert into shardddl1.tb2 values (2,2)"),
+                .consistent(),
+            ]),
+            // S04 DM_006-009: each source has one table; both add the column, then insert.
+            Scenario(id: "S04/DM_006", mode: mode, tables: [t111, t211], steps: [
+                .sql(0, "alter table shardddl1.tb1 add column new_col1 int"), .sql(0, "insert into shardddl1.tb1 values (1,1)"),
+                .sql(1, "alter table shardddl1.tb1 add column new_col1 int"), .sql(1, "insert into shardddl1.tb1 values (2,2)"),
+                .consistent(),
+            ]),
+            // S05 DM_010 / DM_013: two DDLs per table in the same order, interleaved with inserts.
+            Scenario(id: "S05/DM_010", mode: mode, tables: [t111, t112], steps: [
+                .sql(0, "alter table shardddl1.tb1 add new_col1 int"), .sql(0, "insert into shardddl1.tb1 values (1,1)"),
+                .sql(0, "alter table shardddl1.tb1 add new_col2 int"), .sql(0, "insert into shardddl1.tb1 values (2,2,2)"),
+                .sql(0, "alter table shardddl1.tb2 add new_col1 int"), .sql(0, "insert into shardddl1.tb2 values (3,3)"),
+                .sql(0, "alter table shardddl1.tb2 add new_col2 int"), .sql(0, "insert into shardddl1.tb2 values (4,4,4)"),
+                .consistent(),
+            ]),
+            // S09 DM_019: TRUNCATE of one shard is not replicated to the merged table.
+            Scenario(id: "S09/DM_019", mode: mode, tables: [t111, t211], steps: [
+                .sql(0, "insert into shardddl1.tb1 values (1)"), .sql(1, "insert into shardddl1.tb1 values (2)"),
+                .downstreamCount(2),
+                .sql(0, "truncate table shardddl1.tb1"), .sql(1, "insert into shardddl1.tb1 values (3)"),
+                .downstreamCount(3),
+            ]),
+            // S15 DM_030: inserts on the other source while one source has already altered.
+            Scenario(id: "S15/DM_030", mode: mode, tables: [t111, t211], steps: [
+                .sql(0, "alter table shardddl1.tb1 add new_col1 int"), .sql(0, "insert into shardddl1.tb1 values (1,1)"),
+                .sql(1, "insert into shardddl1.tb1 values (2)"),
+                .sql(1, "alter table shardddl1.tb1 add new_col1 int"),
+                .sql(0, "insert into shardddl1.tb1 values (3,3)"), .sql(1, "insert into shardddl1.tb1 values (4,4)"),
+                .consistent(),
+            ]),
+            // S25 DM_046: drop a column on every table in turn.
+            Scenario(id: "S25/DM_046", mode: mode, tables: [t111, t211, t212], definition: "(a INT PRIMARY KEY, b VARCHAR(10))", steps: [
+                .sql(0, "alter table shardddl1.tb1 drop column b"), .sql(0, "insert into shardddl1.tb1 values (1)"),
+                .sql(1, "insert into shardddl1.tb1 values (2,'x')"), .sql(1, "insert into shardddl1.tb2 values (3,'y')"),
+                .sql(1, "alter table shardddl1.tb1 drop column b"), .sql(1, "insert into shardddl1.tb1 values (4)"),
+                .sql(1, "alter table shardddl1.tb2 drop column b"), .sql(1, "insert into shardddl1.tb2 values (5)"),
+                .consistent(columns: "a"), .downstreamCount(5),
+            ]),
+            // S30 DM_062: every table widens its key column.
+            Scenario(id: "S30/DM_062", mode: mode, tables: [t111, t211, t212], steps: [
+                .sql(0, "insert into shardddl1.tb1 values (1)"),
+                .sql(0, "alter table shardddl1.tb1 modify id bigint"), .sql(0, "insert into shardddl1.tb1 values (2)"),
+                .sql(1, "alter table shardddl1.tb1 modify id bigint"), .sql(1, "insert into shardddl1.tb1 values (3)"),
+                .sql(1, "alter table shardddl1.tb2 modify id bigint"), .sql(1, "insert into shardddl1.tb2 values (4000000000)"),
+                .consistent(),
+            ]),
+            // S32 DM_076: add a primary key to a table that only had a unique key.
+            Scenario(id: "S32/DM_076", mode: mode, tables: [t111], definition: "(a INT UNIQUE, id INT)", steps: [
+                .sql(0, "insert into shardddl1.tb1 values (1,1)"),
+                .sql(0, "alter table shardddl1.tb1 add primary key(id)"), .sql(0, "insert into shardddl1.tb1 values (2,2)"),
+                .consistent(),
+            ]),
+        ]
+    }
+
+    /// DM runs these in pessimistic mode only (dm-reference §3: DM_033's optimistic case is commented out).
+    static let pessimisticOnly: [Scenario] = [
+        // S17 DM_033: NOT NULL column added on every table in turn, with inserts between.
+        Scenario(id: "S17/DM_033", mode: "pessimistic", tables: [t111, t211, t212], definition: "(a INT PRIMARY KEY, b INT)", steps: [
+            .sql(0, "alter table shardddl1.tb1 add new_col1 int not null"), .sql(0, "insert into shardddl1.tb1 values (1,1,1)"),
+            .sql(1, "insert into shardddl1.tb1 values (2,null)"), .sql(1, "insert into shardddl1.tb2 values (3,null)"),
+            .sql(1, "alter table shardddl1.tb1 add new_col1 int not null"), .sql(1, "insert into shardddl1.tb1 values (4,4,4)"),
+            .sql(1, "insert into shardddl1.tb2 values (5,null)"),
+            .sql(1, "alter table shardddl1.tb2 add new_col1 int not null"), .sql(1, "insert into shardddl1.tb2 values (6,6,6)"),
+            .consistent(),
+        ]),
+        // S29 DM_057: every table renames its key column the same way.
+        Scenario(id: "S29/DM_057", mode: "pessimistic", tables: [t111, t211, t212], steps: [
+            .sql(0, "alter table shardddl1.tb1 change id new_col int default 1"), .sql(0, "insert into shardddl1.tb1 values (1)"),
+            .sql(1, "alter table shardddl1.tb1 change id new_col int default 1"), .sql(1, "insert into shardddl1.tb1 values (2)"),
+            .sql(1, "alter table shardddl1.tb2 change id new_col int default 1"), .sql(1, "insert into shardddl1.tb2 values (3)"),
+            .consistent(),
+        ]),
+        // S02 DM_003: a row written after one table's DDL waits for the other table's DDL.
+        Scenario(id: "S02/DM_003", mode: "pessimistic", tables: [t111, t112], steps: [
+            .sql(0, "alter table shardddl1.tb1 add column new_col1 int"), .sql(0, "insert into shardddl1.tb1 values (1,1)"),
+            .notConsistent(),
+            .sql(0, "alter table shardddl1.tb2 add column new_col1 int"),
+            .consistent(),
+        ]),
+        // S06 DM_011: different column types on the two sources: the master refuses the second Info.
+        Scenario(id: "S06/DM_011", mode: "pessimistic", tables: [t111, t211], steps: [
+            .sql(0, "alter table shardddl1.tb1 add column new_col1 int"),
+            .sql(1, "alter table shardddl1.tb1 add column new_col1 float"),
+            .subtaskError("rejected"),
+        ]),
+        // S20 DM_SAME_DDL_TWICE: the same DDL twice in a sequence on every table.
+        Scenario(id: "S20/SAME_DDL_TWICE", mode: "pessimistic", tables: [t111, t211, t212], steps: [
+            .sql(1, "alter table shardddl1.tb1 add column new_col1 int"), .sql(1, "insert into shardddl1.tb1 values (1,1)"),
+            .sql(1, "alter table shardddl1.tb1 drop column new_col1"), .sql(1, "insert into shardddl1.tb1 values (2)"),
+            .sql(1, "alter table shardddl1.tb1 add column new_col1 int"), .sql(1, "insert into shardddl1.tb1 values (3,3)"),
+            .sql(1, "alter table shardddl1.tb2 add column new_col1 int"), .sql(1, "insert into shardddl1.tb2 values (4,4)"),
+            .sql(1, "alter table shardddl1.tb2 drop column new_col1"), .sql(1, "insert into shardddl1.tb2 values (5)"),
+            .sql(1, "alter table shardddl1.tb2 add column new_col1 int"), .sql(1, "insert into shardddl1.tb2 values (6,6)"),
+            .sql(0, "alter table shardddl1.tb1 add column new_col1 int"), .sql(0, "insert into shardddl1.tb1 values (7,7)"),
+            .sql(0, "alter table shardddl1.tb1 drop column new_col1"), .sql(0, "insert into shardddl1.tb1 values (8)"),
+            .sql(0, "alter table shardddl1.tb1 add column new_col1 int"), .sql(0, "insert into shardddl1.tb1 values (9,9)"),
+            .consistent(),
+        ]),
+        // S21 DM_102: different defaults block the lock; an operator unlocks it and rows flow again.
+        Scenario(id: "S21/DM_102", mode: "pessimistic", tables: [t111, t211], steps: [
+            .sql(0, "alter table shardddl1.tb1 add column new_col1 int default 0"), .sql(0, "insert into shardddl1.tb1 values (1,1)"),
+            .sql(1, "alter table shardddl1.tb1 add column new_col1 int default -1"),
+            .subtaskError("different"),
+            .ctl(["shard-ddl-lock", "unlock", "test-`shardddl`.`tb`"]),
+            .ctl(["resume-task", "test"]),
+            .sql(1, "insert into shardddl1.tb1 values (2,2)"),
+            .downstreamCount(2),
+        ]),
+    ]
+
+    static let optimisticOnly: [Scenario] = [
+        // S03 DM_004: a row of the altered table arrives at once.
+        Scenario(id: "S03/DM_004", mode: "optimistic", tables: [t111, t112], steps: [
+            .sql(0, "alter table shardddl1.tb1 add column new_col1 int"), .sql(0, "insert into shardddl1.tb1 values (1,1)"),
+            .downstreamCount(1),
+            .sql(0, "alter table shardddl1.tb2 add column new_col1 int"), .sql(0, "insert into shardddl1.tb2 values (2,2)"),
+            .consistent(),
+        ]),
+        // S07 DM_014: two columns added in opposite orders still join.
+        Scenario(id: "S07/DM_014", mode: "optimistic", tables: [t111, t112], steps: [
+            .sql(0, "alter table shardddl1.tb1 add new_col1 int"), .sql(0, "insert into shardddl1.tb1 values (1,1)"),
+            .sql(0, "alter table shardddl1.tb1 add new_col2 int"), .sql(0, "insert into shardddl1.tb1 values (2,2,2)"),
+            .sql(0, "alter table shardddl1.tb2 add new_col2 int"), .sql(0, "insert into shardddl1.tb2 values (3,3)"),
+            .sql(0, "alter table shardddl1.tb2 add new_col1 int"), .sql(0, "insert into shardddl1.tb2 values (4,4,4)"),
+            .downstreamCount(4),
+        ]),
+        // S19 DM_035: the same, across sources, with three tables.
+        Scenario(id: "S19/DM_035", mode: "optimistic", tables: [t111, t211, t212], steps: [
+            .sql(0, "alter table shardddl1.tb1 add new_col1 int"), .sql(0, "insert into shardddl1.tb1 values (1,1)"),
+            .sql(0, "alter table shardddl1.tb1 add new_col2 int"), .sql(0, "insert into shardddl1.tb1 values (2,2,2)"),
+            .sql(1, "alter table shardddl1.tb1 add new_col2 int"), .sql(1, "insert into shardddl1.tb1 values (3,3)"),
+            .sql(1, "alter table shardddl1.tb1 add new_col1 int"), .sql(1, "insert into shardddl1.tb1 values (4,4,4)"),
+            .sql(1, "alter table shardddl1.tb2 add new_col2 int"), .sql(1, "insert into shardddl1.tb2 values (5,5)"),
+            .sql(1, "alter table shardddl1.tb2 add new_col1 int"), .sql(1, "insert into shardddl1.tb2 values (6,6,6)"),
+            .downstreamCount(6),
+        ]),
+    ]
+
+    static let noSharding: [Scenario] = [
+        // S01 DM_001: two tables routed to one target add the same column; the duplicate is tolerated.
+        Scenario(id: "S01/DM_001", mode: nil, tables: [t111, t112], steps: [
+            .sql(0, "alter table shardddl1.tb1 add column new_col1 int"),
+            .sql(0, "alter table shardddl1.tb2 add column new_col1 int"),
+            .sql(0, "insert into shardddl1.tb1 values (1,1)"), .sql(0, "insert into shardddl1.tb2 values (2,2)"),
+            .consistent(),
+        ]),
+        // S10 DM_020: without routes, a rename is replicated and rows follow the new name.
+        Scenario(id: "S10/DM_020", mode: nil, tables: [t111], routes: false, steps: [
+            .sql(0, "rename table shardddl1.tb1 to shardddl1.tb2"), .sql(0, "insert into shardddl1.tb2 values (1)"),
+        ]),
+        // An unsupported DDL pauses the subtask with an error naming the statement and its position.
+        Scenario(id: "unsupported DDL", mode: nil, tables: [t111], steps: [
+            .sql(0, "alter table shardddl1.tb1 partition by hash(id) partitions 2"),
+            .subtaskError("PARTITION"),
+        ]),
+    ]
+
+    @Test func pessimisticScenarios() async throws {
+        try await Self.run(Self.basic("pessimistic") + Self.pessimisticOnly, label: "scen-pess")
+    }
+
+    @Test func optimisticScenarios() async throws {
+        try await Self.run(Self.basic("optimistic") + Self.optimisticOnly, label: "scen-opt")
+    }
+
+    @Test func noShardingScenarios() async throws {
+        try await Self.run(Self.noSharding, label: "scen-none")
+    }
+
+    static func run(_ scenarios: [Scenario], label: String) async throws {
+        let f = try await ShardMergeFixture.start(label: label)
+        do {
+            for scenario in scenarios { try await self.run(scenario, f) }
+        } catch {
+            await f.shutdown()
+            throw error
+        }
+        await f.shutdown()
+    }
+
+    static func run(_ scenario: Scenario, _ f: ShardMergeFixture) async throws {
+        let s = scenario.description
+        // Clean slate: no task, no upstream or downstream databases, no checkpoints.
+        _ = try f.ctl(["stop-task", "test"])
+        #expect(try await eventually { (try? f.ctl(["query-status", "test"]).status) != 0 }, "\(s): task stops")
+        for source in 0..<2 {
+            try await f.exec(source, "DROP DATABASE IF EXISTS shardddl1")
+            try await f.exec(source, "DROP DATABASE IF EXISTS shardddl2")
+        }
+        _ = try await f.downstreamQuery("DROP DATABASE IF EXISTS shardddl")
+        _ = try await f.downstreamQuery("DROP DATABASE IF EXISTS shardddl1")
+        _ = try await f.downstreamQuery("DROP DATABASE IF EXISTS dm_meta")
+        try await f.createTables(scenario.tables, definition: scenario.definition)
+        let sources = Array(Set(scenario.tables.map(\.source))).sorted().map { ShardMergeFixture.sources[$0] }
+        let task = try f.writeTask("test", shardMode: scenario.mode, sources: sources, routes: scenario.routes)
+        let started = try f.ctl(["start-task", task, "--remove-meta"])
+        #expect(started.status == 0, "\(s): \(started.text)")
+        #expect(try await eventually(timeout: .seconds(60)) { try f.isSyncing("test") }, "\(s): subtasks sync")
+        let target = scenario.routes ? "shardddl.tb" : "shardddl1.tb2"
+        for step in scenario.steps {
+            switch step {
+            case .sql(let source, let sql):
+                try await f.exec(source, sql)
+            case .consistent(let columns):
+                let ok = try await eventually(timeout: .seconds(30)) {
+                    try await f.mergedUpstream(scenario.tables, columns: columns) == f.downstreamRows(target, columns: columns)
+                }
+                #expect(ok, "\(s): consistent; error \(String(describing: try? f.subtaskError("test")))")
+            case .notConsistent(let columns):
+                // Give a held row the time it would need to arrive, then check it did not.
+                try await Task.sleep(for: .seconds(1))
+                let same = try await f.mergedUpstream(scenario.tables, columns: columns) == f.downstreamRows(target, columns: columns)
+                #expect(!same, "\(s): not yet consistent")
+            case .downstreamCount(let count):
+                let ok = try await eventually(timeout: .seconds(30)) {
+                    try await f.downstreamQuery("SELECT COUNT(1) FROM \(target)").first?.first == "\(count)"
+                }
+                #expect(ok, "\(s): count(1) = \(count); error \(String(describing: try? f.subtaskError("test")))")
+            case .subtaskError(let text):
+                let ok = try await eventually(timeout: .seconds(30)) { (try f.subtaskError("test") ?? "").contains(text) }
+                #expect(ok, "\(s): error containing \"\(text)\", got \(String(describing: try? f.subtaskError("test")))")
+            case .ctl(let arguments):
+                let out = try f.ctl(arguments)
+                #expect(out.status == 0, "\(s): ctl \(arguments): \(out.text)")
+            }
+        }
+        if scenario.id.hasPrefix("S10") {
+            #expect(try await eventually { try await f.downstreamRows(target, columns: "id") == ["1"] }, "\(s): renamed table has the row")
+        }
+    }
+}
