@@ -42,10 +42,12 @@ public enum BinlogColumnType {
         }
     }
 
-    /// Types covered by the SIGNEDNESS optional metadata bitmap, in column order.
-    static func isNumeric(_ type: UInt8) -> Bool {
+    /// Types covered by the SIGNEDNESS optional metadata bitmap, in column order. MariaDB counts
+    /// YEAR (an unsigned TINYINT underneath, always flagged unsigned); MySQL does not.
+    static func isNumeric(_ type: UInt8, countsYear: Bool) -> Bool {
         switch type {
         case tiny, short, int24, long, longlong, float, double, newdecimal, decimal: true
+        case year: countsYear
         default: false
         }
     }

@@ -7,6 +7,8 @@ struct BinlogEventConverter {
     var position: BinlogPosition
     /// Table maps by table id, attached to the rows events that follow them.
     var tableMaps: [UInt64: TableMap] = [:]
+    /// From the format description's server version; MariaDB and MySQL differ in table-map details.
+    var isMariaDB = true
     let rpl: UnsafeMutablePointer<MARIADB_RPL>
     /// Whether events end in a 4-byte CRC32 (the server's `binlog_checksum`, as negotiated).
     /// Known before the format description, unlike libmariadb's own flag.
@@ -30,7 +32,9 @@ struct BinlogEventConverter {
             kind = .rotate(rotate)
         case 15:  // FORMAT_DESCRIPTION
             let fd = e.event.format_description
-            kind = .formatDescription(FormatDescriptionEvent(binlogVersion: fd.format, serverVersion: boundedCString(fd.server_version, max: 50)))
+            let description = FormatDescriptionEvent(binlogVersion: fd.format, serverVersion: boundedCString(fd.server_version, max: 50))
+            self.isMariaDB = description.serverVersion.contains("MariaDB")
+            kind = .formatDescription(description)
         case 162:  // GTID (MariaDB)
             let g = e.event.gtid
             let flags = GTIDEvent.Flags(rawValue: g.flags)
@@ -102,7 +106,7 @@ struct BinlogEventConverter {
             tableID: t.table_id, schema: string(t.database), table: string(t.table), columnTypes: bytes(t.column_types),
             metadata: bytes(t.metadata),
             nullBitmap: t.null_indicator.map { Array(UnsafeBufferPointer(start: $0, count: nullSize)) } ?? [],
-            optionalMetadata: optional)
+            optionalMetadata: optional, mariaDB: self.isMariaDB)
     }
 
     private func rows(_ event: UnsafeMutablePointer<MARIADB_RPL_EVENT>, typeCode: UInt8) throws(MySQLError) -> RowsEvent {

@@ -232,11 +232,11 @@ public struct RowDecoder: Sendable {
                 var fractional: Int64 = 0
                 var unit: Int64 = 1
                 if fsp == 1 || fsp == 2 {
-                    fractional = Int64(Int8(bitPattern: UInt8(big(1))))
+                    fractional = Int64(big(1))
                     if integer < 0 && fractional != 0 { integer += 1; fractional -= 0x100 }
                     unit = 10_000
                 } else if fsp == 3 || fsp == 4 {
-                    fractional = Int64(Int16(bitPattern: UInt16(big(2))))
+                    fractional = Int64(big(2))
                     if integer < 0 && fractional != 0 { integer += 1; fractional -= 0x10000 }
                     unit = 100
                 }

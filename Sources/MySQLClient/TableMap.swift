@@ -24,10 +24,11 @@ public struct TableMap: Sendable, Hashable {
         public var name: String?
     }
 
-    /// Builds the map from the raw pieces of the event body (all bounds-checked).
+    /// Builds the map from the raw pieces of the event body (all bounds-checked). `mariaDB` says
+    /// whose signedness bitmap this is (they differ for YEAR).
     public init(
         tableID: UInt64, schema: String, table: String, columnTypes: [UInt8], metadata: [UInt8], nullBitmap: [UInt8],
-        optionalMetadata: [UInt8] = []
+        optionalMetadata: [UInt8] = [], mariaDB: Bool = true
     ) throws(MySQLError) {
         self.tableID = tableID
         self.schema = schema
@@ -76,11 +77,11 @@ public struct TableMap: Sendable, Hashable {
         }
         self.columns = columns
         self.primaryKey = nil
-        try self.applyOptionalMetadata(optionalMetadata, fail: fail)
+        try self.applyOptionalMetadata(optionalMetadata, mariaDB: mariaDB, fail: fail)
     }
 
     /// Optional metadata is a list of (type byte, length-encoded size, value). Unknown types are skipped.
-    private mutating func applyOptionalMetadata(_ bytes: [UInt8], fail: (String) -> MySQLError) throws(MySQLError) {
+    private mutating func applyOptionalMetadata(_ bytes: [UInt8], mariaDB: Bool, fail: (String) -> MySQLError) throws(MySQLError) {
         var reader = ByteReader(bytes)
         while !reader.isAtEnd {
             guard let fieldType = reader.byte(), let length = reader.lengthEncoded(), let value = reader.bytes(Int(clamping: length)) else {
@@ -90,7 +91,7 @@ public struct TableMap: Sendable, Hashable {
             switch fieldType {
             case 1:  // SIGNEDNESS: one bit per numeric column, most significant bit first, 1 = unsigned
                 var numeric = 0
-                for index in self.columns.indices where BinlogColumnType.isNumeric(self.columns[index].type) {
+                for index in self.columns.indices where BinlogColumnType.isNumeric(self.columns[index].type, countsYear: mariaDB) {
                     guard numeric / 8 < value.count else { throw fail("signedness bitmap too short") }
                     self.columns[index].isUnsigned = value[numeric / 8] & (0x80 >> (numeric % 8)) != 0
                     numeric += 1
