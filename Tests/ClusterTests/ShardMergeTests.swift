@@ -2,6 +2,10 @@ import BraidTestSupport
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// End-to-end shard merges with real MariaDB servers and real braid processes (dm-reference §3).
 @Suite(.serialized) struct ShardMergeTests {
     static let allTables: [(source: Int, table: String)] = [
@@ -99,6 +103,78 @@ import Testing
             try await f.exec(0, "DELETE FROM shardddl1.tb1 WHERE id > 2990")
             #expect(try await eventually(timeout: .seconds(60)) { try await f.consistent(tables) })
             #expect(try f.subtaskError("test") == nil)
+        } catch {
+            await f.shutdown()
+            throw error
+        }
+        await f.shutdown()
+    }
+
+    /// Issue 4 item 6: the master SIGKILLed mid-lock, then restarted; a worker SIGKILLed mid-lock, then
+    /// restarted. Both locks finish and the downstream holds every row exactly once.
+    @Test(arguments: ["master", "worker"])
+    func processKilledMidLockStillFinishesTheLock(victim: String) async throws {
+        let f = try await ShardMergeFixture.start(label: "kill-\(victim)-mid-lock")
+        do {
+            try await f.createTables(Self.allTables)
+            #expect(try f.ctl(["start-task", try f.writeTask("test", shardMode: "pessimistic"), "--remove-meta"]).status == 0)
+            #expect(try await eventually(timeout: .seconds(60)) { try f.isSyncing("test") })
+            for (n, (source, table)) in Self.allTables.enumerated() {
+                try await f.exec(source, "INSERT INTO \(table) VALUES (\(n * 100 + 1), 'before')")
+            }
+            try await f.exec(0, "ALTER TABLE shardddl1.tb1 ADD COLUMN c INT")
+            try await f.exec(0, "ALTER TABLE shardddl1.tb2 ADD COLUMN c INT")
+            try await f.exec(0, "INSERT INTO shardddl1.tb1 VALUES (1001, 'held', 1)")
+            #expect(try await eventually {
+                (try f.ctl(["shard-ddl-lock", "test"]).json["locks"] as? [Any])?.count == 1
+            }, "the lock waits for source 2")
+            if victim == "master" {
+                f.cluster.kill("master", signal: SIGKILL)
+                try f.startMaster()
+                #expect(try await eventually { (try? f.ctl(["list-member"]).status) == 0 })
+            } else {
+                let sources = try f.ctl(["operate-source", "show"]).json["sources"] as? [[String: Any]] ?? []
+                let worker = try #require(sources.first { $0["source"] as? String == ShardMergeFixture.sources[0] }?["worker"] as? String)
+                f.cluster.kill(worker, signal: SIGKILL)
+                try f.startWorker(worker)
+            }
+            // The lock survives the restart, then finishes once source 2 has the DDL too.
+            #expect(try await eventually(timeout: .seconds(30)) {
+                (try f.ctl(["shard-ddl-lock", "test"]).json["locks"] as? [Any])?.count == 1
+            })
+            try await f.exec(1, "ALTER TABLE shardddl1.tb1 ADD COLUMN c INT")
+            try await f.exec(1, "ALTER TABLE shardddl1.tb2 ADD COLUMN c INT")
+            try await f.exec(1, "INSERT INTO shardddl1.tb2 VALUES (1002, 'after', 2)")
+            #expect(try await eventually(timeout: .seconds(60)) { try await f.consistent(Self.allTables) },
+                    "error \(String(describing: try? f.subtaskError("test")))")
+            #expect(try await eventually { (try f.ctl(["shard-ddl-lock", "test"]).json["locks"] as? [Any])?.isEmpty ?? false })
+        } catch {
+            await f.shutdown()
+            throw error
+        }
+        await f.shutdown()
+    }
+
+    /// Issue 4 item 6: `transfer-source` moves a source with a running subtask to another worker; the
+    /// new worker resumes from the checkpoint and nothing is lost or doubled.
+    @Test func sourceTransferredMidTask() async throws {
+        let f = try await ShardMergeFixture.start(label: "transfer", workers: ["worker1", "worker2", "worker3"])
+        do {
+            try await f.createTables(Self.allTables)
+            #expect(try f.ctl(["start-task", try f.writeTask("test", shardMode: "pessimistic"), "--remove-meta"]).status == 0)
+            #expect(try await eventually(timeout: .seconds(60)) { try f.isSyncing("test") })
+            for i in 1...200 { try await f.exec(0, "INSERT INTO shardddl1.tb1 VALUES (\(i), 'a')") }
+            let sources = try f.ctl(["operate-source", "show"]).json["sources"] as? [[String: Any]] ?? []
+            let busy = Set(sources.compactMap { $0["worker"] as? String })
+            let free = try #require(["worker1", "worker2", "worker3"].first { !busy.contains($0) })
+            let moved = try f.ctl(["transfer-source", ShardMergeFixture.sources[0], free])
+            #expect(moved.status == 0, "\(moved.text)")
+            for i in 201...400 { try await f.exec(0, "INSERT INTO shardddl1.tb1 VALUES (\(i), 'b')") }
+            try await f.exec(0, "UPDATE shardddl1.tb1 SET v = 'c' WHERE id % 3 = 0")
+            #expect(try await eventually { try f.boundSources().count == 2 })
+            let now = try f.ctl(["operate-source", "show"]).json["sources"] as? [[String: Any]] ?? []
+            #expect(now.first { $0["source"] as? String == ShardMergeFixture.sources[0] }?["worker"] as? String == free)
+            #expect(try await eventually(timeout: .seconds(60)) { try await f.consistent(Self.allTables) })
         } catch {
             await f.shutdown()
             throw error
