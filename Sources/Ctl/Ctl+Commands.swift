@@ -97,7 +97,10 @@ extension Ctl {
                 object["subtasks"] = Self.subtasks(status).filter { filter.contains(($0["source"] as? String) ?? "") }
                 tree = object
             }
-            return ["task": name, "status": tree]
+            var out: [String: Any] = ["task": name, "status": tree]
+            let progress = status.subtasks.compactMap { Self.progressLine($0) }
+            if !progress.isEmpty { out["progress"] = progress }
+            return out
         }
         let tasks = try await self.client.listTasks()
         return ["tasks": tasks.map { task -> [String: Any] in
@@ -188,6 +191,20 @@ extension Ctl {
         case let other:
             throw CtlError.usage("get-config task|source <name>, not \(other)")
         }
+    }
+
+    /// One human line per subtask: `mysql-replica-01 Load 45.2% 12345/27300 rows 8120 rows/s ETA 2s`.
+    static func progressLine(_ subtask: Components.Schemas.SubtaskView) -> String? {
+        guard let status = subtask.status, let unit = status.unit else { return nil }
+        var line = "\(subtask.source) \(unit) \(status.stage.rawValue)"
+        if let percent = status.percent { line += String(format: " %.1f%%", percent) }
+        if let rows = status.processed_rows {
+            line += status.total_rows.map { " \(rows)/\($0) rows" } ?? " \(rows) rows"
+        }
+        if let rate = status.rows_per_second { line += String(format: " %.0f rows/s", rate) }
+        if let eta = status.eta_seconds { line += String(format: " ETA %.0fs", eta) }
+        if let error = status.error { line += " error: \(error)" }
+        return line
     }
 
     static func subtasks(_ status: Components.Schemas.TaskStatus) -> [[String: Any]] {

@@ -139,6 +139,8 @@ struct ReporterBridge: SyncProgressReporter {
     }
 
     func progress(_ progress: SyncProgress) async {
-        await self.reporter.status(stage: .running, unit: progress.unit, error: nil, processedRows: progress.processedRows)
+        await self.reporter.progress(
+            unit: progress.unit, processedRows: progress.processedRows, totalRows: progress.totalRows,
+            rowsPerSecond: progress.rowsPerSecond)
     }
 }

@@ -43,10 +43,26 @@ struct MasterSubtaskReporter: SubtaskReporter {
     }
 
     func status(stage: SubtaskStage, unit: String?, error: String?, processedRows: Int64?) async {
-        let status = Components.Schemas.SubtaskStatus(
-            task: self.key.task, source: self.key.source,
-            stage: .init(rawValue: stage.rawValue) ?? .Running, unit: unit, error: error,
-            processed_rows: processedRows)
+        await self.send(
+            Components.Schemas.SubtaskStatus(
+                task: self.key.task, source: self.key.source,
+                stage: .init(rawValue: stage.rawValue) ?? .Running, unit: unit, error: error,
+                processed_rows: processedRows))
+    }
+
+    func progress(unit: String, processedRows: Int64, totalRows: Int64?, rowsPerSecond: Double?) async {
+        let percent = totalRows.flatMap { $0 > 0 ? min(100, Double(processedRows) * 100 / Double($0)) : nil }
+        let eta = totalRows.flatMap { total in
+            rowsPerSecond.flatMap { $0 > 0 ? max(0, Double(total - processedRows) / $0) : nil }
+        }
+        await self.send(
+            Components.Schemas.SubtaskStatus(
+                task: self.key.task, source: self.key.source, stage: .Running, unit: unit,
+                processed_rows: processedRows, rows_per_second: rowsPerSecond.map { ($0 * 10).rounded() / 10 },
+                percent: percent.map { ($0 * 10).rounded() / 10 }, total_rows: totalRows, eta_seconds: eta.map { $0.rounded() }))
+    }
+
+    private func send(_ status: Components.Schemas.SubtaskStatus) async {
         guard self.ledger.shouldSend(self.key, status) else { return }
         do {
             try await self.client.reportSubtaskStatus(worker: self.worker, status)

@@ -72,6 +72,14 @@ public protocol SubtaskReporter: Sendable {
     func checkpoint(binlogName: String, binlogPos: UInt32, gtid: String?) async throws(ShardDDLError)
     /// Reports status; the worker sends it only when it differs from the last one sent.
     func status(stage: SubtaskStage, unit: String?, error: String?, processedRows: Int64?) async
+    /// Reports a running subtask's progress: rows so far and, during a full copy, the total and rate.
+    func progress(unit: String, processedRows: Int64, totalRows: Int64?, rowsPerSecond: Double?) async
+}
+
+extension SubtaskReporter {
+    public func progress(unit: String, processedRows: Int64, totalRows: Int64?, rowsPerSecond: Double?) async {
+        await self.status(stage: .running, unit: unit, error: nil, processedRows: processedRows)
+    }
 }
 
 /// The runtime stage of a subtask, as DM reports it (`pb.Stage`).

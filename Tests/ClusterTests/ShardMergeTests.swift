@@ -97,6 +97,11 @@ import Glibc
             let task = try f.writeTask("test", shardMode: nil, taskMode: "all", sources: ["mysql-replica-01"])
             #expect(try f.ctl(["start-task", task, "--remove-meta"]).status == 0)
             #expect(try await eventually(timeout: .seconds(60)) { try await f.consistent(tables) })
+            // query-status carries a progress line per subtask (rows so far; percent, rate and ETA while loading).
+            #expect(try await eventually {
+                let lines = try f.ctl(["query-status", "test"]).json["progress"] as? [String] ?? []
+                return lines.contains { $0.hasPrefix("mysql-replica-01 Sync Running") && $0.contains("rows") }
+            })
             try await f.exec(0, "ALTER TABLE shardddl1.tb1 ADD COLUMN new_col1 INT")
             try await f.exec(0, "ALTER TABLE shardddl1.tb2 ADD COLUMN new_col1 INT")
             try await f.exec(0, "UPDATE shardddl1.tb1 SET new_col1 = id WHERE id <= 10")

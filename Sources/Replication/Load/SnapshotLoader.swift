@@ -98,12 +98,16 @@ public struct SnapshotLoader: Sendable {
         var copied = state.tables.values.reduce(Int64(0)) { $0 + $1.rows }
         let started = ContinuousClock.now
         var copiedThisRun: Int64 = 0
+        var lastReport = ContinuousClock.now - .seconds(1)
         for table in tables {
             let progress = state.tables[table]
             if progress?.done == true { continue }
             let count = try await self.copy(table, from: snapshot, to: control, after: progress?.lastKey) { rows in
                 copied += Int64(rows)
                 copiedThisRun += Int64(rows)
+                // At most twice a second: progress is for people, not a per-chunk log.
+                guard ContinuousClock.now - lastReport >= .milliseconds(500) else { return }
+                lastReport = ContinuousClock.now
                 let elapsed = (ContinuousClock.now - started).seconds
                 let rate = elapsed > 0 ? Double(copiedThisRun) / elapsed : 0
                 await self.config.reporter.progress(
