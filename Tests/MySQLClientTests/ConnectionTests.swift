@@ -100,10 +100,14 @@ struct ConnectionTests {
         }
     }
 
-    @Test("a killed server surfaces as connectionLost")
+    @Test("a killed server surfaces as connectionLost; restart keeps data and port")
     func lostConnection() async throws {
         try await withMariaDBServer { server in
             let connection = try await server.connect()
+            try await connection.execute("CREATE DATABASE k")
+            try await connection.execute("CREATE TABLE k.t (id INT PRIMARY KEY)")
+            try await connection.execute("INSERT INTO k.t VALUES (7)")
+            let pid = server.processID
             try await server.kill()
             do throws(MySQLError) {
                 _ = try await connection.query("SELECT 1")
@@ -111,6 +115,11 @@ struct ConnectionTests {
             } catch {
                 #expect(error.code == .connectionLost)
             }
+            try await server.restart()
+            #expect(server.processID != pid)
+            let again = try await server.connect()
+            #expect(try await again.query("SELECT id FROM k.t").rows.map { $0.string(0) } == ["7"])
+            await again.close()
         }
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// `braid-bench <suite>`: release-mode benchmarks whose numbers go in the README.
-/// Suites: eventlog, etcd, rebuild, deciders, all.
+/// Suites: eventlog, etcd, rebuild, deciders, binlog, all.
 @main
 struct BraidBench {
     static func main() async throws {
@@ -21,6 +21,8 @@ struct BraidBench {
             try RebuildBench.profile(dir: args[1])
         case "rebuild-measure":
             try RebuildBench.measure(dir: args[1])
+        case "binlog":
+            try await BinlogBench.run(scratch: scratch)
         case "control-plane":
             try ControlPlaneBench.run(scratch: scratch)
         case "all":
@@ -28,8 +30,9 @@ struct BraidBench {
             try await RebuildBench.run(scratch: scratch)
             try await EventLogBench.run(scratch: scratch)
             try await EtcdComparison.run(scratch: scratch)
+            try await BinlogBench.run(scratch: scratch)
         default:
-            print("usage: braid-bench eventlog|etcd|deciders|rebuild|control-plane|all   (BENCH_DIR=<dir> picks the scratch folder)")
+            print("usage: braid-bench eventlog|etcd|deciders|rebuild|control-plane|binlog|all   (BENCH_DIR=<dir> picks the scratch folder)")
             exit(2)
         }
     }
