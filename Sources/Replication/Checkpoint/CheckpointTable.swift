@@ -8,7 +8,7 @@ public import Schema
 ///
 /// Rows, all with `id` = the source:
 /// - the global row (`cp_schema` = `cp_table` = '', `slot` = -1): the binding epoch that owns the
-///   subtask (fencing), where a restart resumes, and a DDL in flight;
+///   subtask (fencing) and where a restart resumes (also what `query-status` reports);
 /// - one table-info row per upstream table (`slot` = -1): its schema as JSON, as of its last DDL;
 /// - one point row per upstream table and writer slot (`slot` >= 0): see ``CheckpointPoints``.
 ///
@@ -31,10 +31,11 @@ public struct CheckpointTable: Sendable {
         /// `nil` when the subtask has never run (or its meta was removed).
         public var resume: BinlogPosition?
         public var gtid: String?
-        /// The statement and end position of a DDL that may have run downstream without its checkpoint.
-        public var pendingDDL: (statement: String, end: BinlogPosition)?
         public var tableInfos: [TableName: TableInfo]
         public var points: CheckpointPoints
+        /// Set when the points were written with another `worker-count`: changes then map to other
+        /// writers, so every table resumes from its earliest point with safe mode on until here.
+        public var safeModeUntil: BinlogPosition?
     }
 
     var sourceLiteral: String { Self.quote(self.source) }
@@ -54,9 +55,6 @@ public struct CheckpointTable: Sendable {
               `table_info` LONGTEXT NULL,
               `is_global` TINYINT(1) NOT NULL DEFAULT 0,
               `epoch` BIGINT NOT NULL DEFAULT 0,
-              `pending_ddl` LONGTEXT NULL,
-              `pending_ddl_name` VARCHAR(255) NULL,
-              `pending_ddl_pos` INT UNSIGNED NULL,
               `create_time` TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
               `update_time` TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6),
               PRIMARY KEY (`id`, `cp_schema`, `cp_table`, `slot`)
@@ -71,19 +69,19 @@ public struct CheckpointTable: Sendable {
         do {
             for statement in self.createStatements { try session.execute(statement) }
             return try session.transaction { (session) throws(MySQLError) -> Result<Loaded, ReplicationError> in
+                // Insert-if-missing first, so two sources starting at once never meet on a gap lock;
+                // a fresh row belongs to this epoch from its first statement, even for a full copy.
+                try session.execute(
+                    "INSERT IGNORE INTO \(self.name.quoted) (`id`,`cp_schema`,`cp_table`,`slot`,`is_global`,`epoch`) VALUES (\(self.sourceLiteral),'','',-1,1,\(self.epoch))")
                 let global = try session.query(
                     "SELECT `epoch` FROM \(self.name.quoted) WHERE `id`=\(self.sourceLiteral) AND `cp_schema`='' AND `cp_table`='' AND `slot`=-1 FOR UPDATE")
-                if let row = global.rows.first {
-                    let owner = Int64(row.string(0) ?? "0") ?? 0
-                    if owner > self.epoch {
-                        return .failure(self.fencedError(owner: owner))
-                    }
+                let owner = Int64(global.rows.first?.string(0) ?? "0") ?? 0
+                if owner > self.epoch {
+                    return .failure(self.fencedError(owner: owner))
+                }
+                if owner < self.epoch {
                     try session.execute(
                         "UPDATE \(self.name.quoted) SET `epoch`=\(self.epoch) WHERE `id`=\(self.sourceLiteral) AND `cp_schema`='' AND `cp_table`='' AND `slot`=-1")
-                } else {
-                    // Own the subtask from the first statement on, so even a first full copy is fenced.
-                    try session.execute(
-                        "INSERT INTO \(self.name.quoted) (`id`,`cp_schema`,`cp_table`,`slot`,`is_global`,`epoch`) VALUES (\(self.sourceLiteral),'','',-1,1,\(self.epoch))")
                 }
                 return .success(try self.load(session, writerCount: writerCount))
             }.get()
@@ -96,9 +94,13 @@ public struct CheckpointTable: Sendable {
 
     private func load(_ session: borrowing MySQLSession, writerCount: Int) throws(MySQLError) -> Loaded {
         let result = try session.query(
-            "SELECT `cp_schema`,`cp_table`,`slot`,`binlog_name`,`binlog_pos`,`binlog_gtid`,`table_info`,`pending_ddl`,`pending_ddl_name`,`pending_ddl_pos` FROM \(self.name.quoted) WHERE `id`=\(self.sourceLiteral)")
-        var loaded = Loaded(resume: nil, gtid: nil, pendingDDL: nil, tableInfos: [:], points: CheckpointPoints(writerCount: writerCount))
+            "SELECT `cp_schema`,`cp_table`,`slot`,`binlog_name`,`binlog_pos`,`binlog_gtid`,`table_info` FROM \(self.name.quoted) WHERE `id`=\(self.sourceLiteral)")
+        var loaded = Loaded(
+            resume: nil, gtid: nil, tableInfos: [:], points: CheckpointPoints(writerCount: writerCount),
+            safeModeUntil: nil)
         let decoder = JSONDecoder()
+        var sawExtraSlot = false
+        var extraSlots: [TableName: [BinlogPosition]] = [:]
         for row in result.rows {
             let schema = row.string(0) ?? ""
             let table = row.string(1) ?? ""
@@ -107,9 +109,6 @@ public struct CheckpointTable: Sendable {
             if schema.isEmpty && table.isEmpty {
                 if !position.file.isEmpty { loaded.resume = position }
                 loaded.gtid = row.string(5)
-                if let statement = row.string(7), let file = row.string(8), let pos = row.string(9).flatMap({ UInt32($0) }) {
-                    loaded.pendingDDL = (statement, BinlogPosition(file: file, pos: pos))
-                }
                 continue
             }
             let name = TableName(schema, table)
@@ -119,13 +118,24 @@ public struct CheckpointTable: Sendable {
                 }
             } else if slot < writerCount, !position.file.isEmpty {
                 loaded.points.advance(name, writer: slot, to: position)
+            } else if !position.file.isEmpty {
+                sawExtraSlot = true
+                extraSlots[name, default: []].append(position)
+                if loaded.points.points[name] == nil { loaded.points.remove(name) }
             }
         }
-        // A changed worker-count leaves slots without points; they resume from the table's earliest one.
-        for (name, slots) in loaded.points.points where slots.contains(where: { $0 == nil }) {
-            if let floor = slots.compactMap({ $0 }).min() {
-                for slot in slots.indices where slots[slot] == nil { loaded.points.advance(name, writer: slot, to: floor) }
+        // A changed worker-count (slots missing or beyond the count) breaks the slot mapping: fall back
+        // to each table's earliest point and replay up to its latest in safe mode.
+        let reshaped = sawExtraSlot || loaded.points.points.values.contains { $0.contains { $0 == nil } }
+        if reshaped {
+            var points = CheckpointPoints(writerCount: writerCount)
+            for (name, slots) in loaded.points.points {
+                let known = slots.compactMap { $0 } + (extraSlots[name] ?? [])
+                guard let floor = known.min(), let ceiling = known.max() else { continue }
+                points.setAll(name, to: floor)
+                loaded.safeModeUntil = max(loaded.safeModeUntil ?? ceiling, ceiling)
             }
+            loaded.points = points
         }
         return loaded
     }
@@ -162,19 +172,13 @@ public struct CheckpointTable: Sendable {
         return sql
     }
 
-    /// Writes the global row: the resume position, its GTID set and any DDL in flight.
-    public func globalStatement(
-        resume: BinlogPosition, gtid: String?, pendingDDL: (statement: String, end: BinlogPosition)? = nil
-    ) -> String {
-        let ddl = pendingDDL.map { Self.quote($0.statement) } ?? "NULL"
-        let ddlName = pendingDDL.map { Self.quote($0.end.file) } ?? "NULL"
-        let ddlPos = pendingDDL.map { String($0.end.pos) } ?? "NULL"
-        return """
-            INSERT INTO \(self.name.quoted) (`id`,`cp_schema`,`cp_table`,`slot`,`binlog_name`,`binlog_pos`,`binlog_gtid`,`is_global`,`epoch`,`pending_ddl`,`pending_ddl_name`,`pending_ddl_pos`) \
-            VALUES (\(self.sourceLiteral),'','',-1,\(Self.quote(resume.file)),\(resume.pos),\(gtid.map(Self.quote) ?? "NULL"),1,\(self.epoch),\(ddl),\(ddlName),\(ddlPos)) \
-            ON DUPLICATE KEY UPDATE `binlog_name`=VALUES(`binlog_name`),`binlog_pos`=VALUES(`binlog_pos`),`binlog_gtid`=VALUES(`binlog_gtid`),\
-            `pending_ddl`=VALUES(`pending_ddl`),`pending_ddl_name`=VALUES(`pending_ddl_name`),`pending_ddl_pos`=VALUES(`pending_ddl_pos`)
-            """
+    /// Writes the global row: the resume position and its GTID set.
+    public func globalStatement(resume: BinlogPosition, gtid: String?) -> String {
+        """
+        INSERT INTO \(self.name.quoted) (`id`,`cp_schema`,`cp_table`,`slot`,`binlog_name`,`binlog_pos`,`binlog_gtid`,`is_global`,`epoch`) \
+        VALUES (\(self.sourceLiteral),'','',-1,\(Self.quote(resume.file)),\(resume.pos),\(gtid.map(Self.quote) ?? "NULL"),1,\(self.epoch)) \
+        ON DUPLICATE KEY UPDATE `binlog_name`=VALUES(`binlog_name`),`binlog_pos`=VALUES(`binlog_pos`),`binlog_gtid`=VALUES(`binlog_gtid`)
+        """
     }
 
     /// Saves a table's schema (after its DDL, or when first seen).

@@ -71,6 +71,7 @@ extension Syncer {
         } else if let resume = loaded.points.earliest ?? loaded.resume {
             start = StartPoint(position: min(resume, loaded.resume ?? resume), gtid: loaded.gtid)
             self.points = loaded.points
+            self.safeModeUntil = loaded.safeModeUntil
         } else if let meta = self.config.task.instance(for: self.config.source.sourceID)?.meta, let position = meta.position {
             start = StartPoint(position: position, gtid: meta.binlogGTID.isEmpty ? nil : meta.binlogGTID)
         } else {
