@@ -72,9 +72,16 @@ struct BinlogEventConverter {
             // Every transaction repeats its table maps; an unchanged one is reused, not re-parsed.
             let raw = self.rawBody(event)
             if let known = self.tableMapBytes[e.event.table_map.table_id], known.raw == raw {
+                self.tableMaps[known.map.tableID] = known.map
                 kind = .tableMap(known.map)
             } else {
                 let map = try self.tableMap(event)
+                if self.tableMapBytes.count >= 4096 {
+                    // Table ids are never reused (each ALTER makes a new one): bound the caches. Rows
+                    // events only refer to table maps of their own event group, which follow.
+                    self.tableMapBytes.removeAll(keepingCapacity: true)
+                    self.tableMaps.removeAll(keepingCapacity: true)
+                }
                 self.tableMaps[map.tableID] = map
                 self.tableMapBytes[map.tableID] = (raw, map)
                 kind = .tableMap(map)
