@@ -77,7 +77,7 @@ struct BinlogEventConverter {
             } else {
                 let map = try self.tableMap(event)
                 if self.tableMapBytes.count >= 4096 {
-                    // Table ids are never reused (each ALTER makes a new one): bound the caches. Rows
+                    // Table ids keep growing (every ALTER or re-open makes a new one): bound the caches. Rows
                     // events only refer to table maps of their own event group, which follow.
                     self.tableMapBytes.removeAll(keepingCapacity: true)
                     self.tableMaps.removeAll(keepingCapacity: true)
