@@ -7,6 +7,8 @@ struct BinlogEventConverter {
     var position: BinlogPosition
     /// Table maps by table id, attached to the rows events that follow them.
     var tableMaps: [UInt64: TableMap] = [:]
+    /// The raw body each table map was parsed from, to recognise repeats.
+    var tableMapBytes: [UInt64: (raw: [UInt8], map: TableMap)] = [:]
     /// From the format description's server version; MariaDB and MySQL differ in table-map details.
     var isMariaDB = true
     let rpl: UnsafeMutablePointer<MARIADB_RPL>
@@ -67,9 +69,23 @@ struct BinlogEventConverter {
             let body = self.rawBody(event)
             kind = .heartbeat(BinlogPosition(file: String(decoding: body, as: UTF8.self), position: UInt64(e.next_event_pos)))
         case 19:  // TABLE_MAP
-            let map = try self.tableMap(event)
-            self.tableMaps[map.tableID] = map
-            kind = .tableMap(map)
+            // Every transaction repeats its table maps; an unchanged one is reused, not re-parsed.
+            let raw = self.rawBody(event)
+            if let known = self.tableMapBytes[e.event.table_map.table_id], known.raw == raw {
+                self.tableMaps[known.map.tableID] = known.map
+                kind = .tableMap(known.map)
+            } else {
+                let map = try self.tableMap(event)
+                if self.tableMapBytes.count >= 4096 {
+                    // Table ids keep growing (every ALTER or re-open makes a new one): bound the caches. Rows
+                    // events only refer to table maps of their own event group, which follow.
+                    self.tableMapBytes.removeAll(keepingCapacity: true)
+                    self.tableMaps.removeAll(keepingCapacity: true)
+                }
+                self.tableMaps[map.tableID] = map
+                self.tableMapBytes[map.tableID] = (raw, map)
+                kind = .tableMap(map)
+            }
         case 23, 24, 25, 30, 31, 32, 166, 167, 168:
             kind = .rows(try self.rows(event, typeCode: typeCode))
         default:

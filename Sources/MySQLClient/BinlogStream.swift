@@ -147,7 +147,9 @@ public final class BinlogStream: Sendable, AsyncSequence {
             }
             event = fetched
             do throws(MySQLError) {
-                channel.push(try converter.convert(fetched))
+                // Waking the consumer per event costs a context switch each; while more bytes are
+                // already waiting on the socket the next fetch will not block, so let events pile up.
+                channel.push(try converter.convert(fetched)) { !socketHasData(Int32(mysql_get_socket(mysql))) }
             } catch {
                 ending = .failed(error)
                 break
@@ -174,6 +176,13 @@ public final class BinlogStream: Sendable, AsyncSequence {
     }
 }
 
+/// Whether bytes are waiting on the socket right now (a zero-timeout poll). libmariadb may also
+/// hold read-ahead bytes; missing those only means an earlier wake-up.
+private func socketHasData(_ fd: Int32) -> Bool {
+    var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+    return poll(&descriptor, 1, 0) > 0 && descriptor.revents & Int16(POLLIN) != 0
+}
+
 /// The bounded hand-over between the reader thread and the consumer.
 ///
 /// `@unchecked Sendable`: all state is in the `Mutex`; `space` only wakes a waiting reader.
@@ -195,6 +204,8 @@ final class BinlogChannel: @unchecked Sendable {
     }
 
     private let state = Mutex(State())
+    /// A waiting consumer is woken at the latest when this many events are buffered.
+    private static let wakeBatch = 256
     private let space = DispatchSemaphore(value: 0)
     private let capacity: Int
 
@@ -204,12 +215,16 @@ final class BinlogChannel: @unchecked Sendable {
 
     func attach(socket: Int32) { self.state.withLock { $0.socket = socket } }
 
-    /// Reader side: adds one event, waking the consumer; waits while the buffer is full.
-    func push(_ event: BinlogEvent) {
+    /// Reader side: adds one event; wakes a waiting consumer when `readerMayBlock` says the next
+    /// fetch may wait for the network (or a batch is ready); waits while the buffer is full.
+    func push(_ event: BinlogEvent, readerMayBlock: () -> Bool) {
         let (consumer, wait): (CheckedContinuation<Void, Never>?, Bool) = self.state.withLock { state in
             state.events.append(event)
-            let consumer = state.consumer
-            state.consumer = nil
+            var consumer: CheckedContinuation<Void, Never>?
+            if state.consumer != nil && (state.events.count >= Self.wakeBatch || readerMayBlock()) {
+                consumer = state.consumer
+                state.consumer = nil
+            }
             let full = state.events.count >= self.capacity && !state.closing
             if full { state.readerWaiting = true }
             return (consumer, full)

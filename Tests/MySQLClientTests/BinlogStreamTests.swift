@@ -223,6 +223,29 @@ struct BinlogStreamTests {
         }
     }
 
+    @Test("close() wakes a blocked tail and releases the dump connection")
+    func closeWhileBlocked() async throws {
+        try await withMariaDBServer { server in
+            let connection = try await server.connect()
+            let start = try await masterPosition(connection)
+            // Heartbeats make the idle dump thread write, which is when a server notices a closed replica.
+            let stream = try await BinlogStream.open(
+                server.connectOptions(), .init(start: .position(start), serverID: 105, mode: .tail, heartbeatPeriod: .milliseconds(100)))
+            _ = try await collect(stream) { $0.count >= 2 }
+            let dumpThreads = "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE COMMAND = 'Binlog Dump'"
+            #expect(try await connection.query(dumpThreads).rows[0].string(0) == "1")
+            let reader = Task { try await stream.next() }  // blocks: nothing new is written
+            try await Task.sleep(for: .milliseconds(50))  // not synchronisation: gives the reader a chance to block first
+            stream.close()
+            #expect(try await reader.value == nil)
+            let released = try await eventually(timeout: .seconds(10)) {
+                try await connection.query(dumpThreads).rows[0].string(0) == "0"
+            }
+            #expect(released)
+            await connection.close()
+        }
+    }
+
     @Test("an unknown start file is a typed binlog error")
     func unknownFile() async throws {
         try await withMariaDBServer { server in

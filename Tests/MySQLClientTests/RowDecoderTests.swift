@@ -1,5 +1,6 @@
 import BraidTestSupport
-import MySQLClient
+import CMariaDB
+@testable import MySQLClient
 import Testing
 
 @Suite("RowDecoder without a server")
@@ -124,5 +125,55 @@ struct RowDecoderFuzzTests {
         print("RowDecoder fuzz: \(decoded) decoded, \(rejected) rejected (seed \(random.seed))")
         #expect(rejected > 0)
         #expect(decoded > 0)
+    }
+}
+
+/// MySQL's V2 UPDATE_ROWS (type 31) keeps the after-image bitmap at the start of the row data,
+/// where libmariadb leaves it; MariaDB's V1 (type 24) has it split off. Both must decode alike.
+@Suite("Rows event conversion from libmariadb's struct")
+struct RowsEventConversionTests {
+    func convert(typeCode: UInt32, updateBitmap: Bool, rowData: [UInt8]) throws -> RowsEvent {
+        let event = UnsafeMutablePointer<MARIADB_RPL_EVENT>.allocate(capacity: 1)
+        let rpl = UnsafeMutablePointer<MARIADB_RPL>.allocate(capacity: 1)
+        defer {
+            event.deallocate()
+            rpl.deallocate()
+        }
+        UnsafeMutableRawPointer(event).initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<MARIADB_RPL_EVENT>.size)
+        UnsafeMutableRawPointer(rpl).initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<MARIADB_RPL>.size)
+        var bitmap: [UInt8] = [1]
+        var after: [UInt8] = [1]
+        var data = rowData
+        return try bitmap.withUnsafeMutableBufferPointer { bitmap in
+            try after.withUnsafeMutableBufferPointer { after in
+                try data.withUnsafeMutableBytes { data in
+                    event.pointee.event_type = mariadb_rpl_event(rawValue: typeCode)
+                    event.pointee.next_event_pos = 100
+                    event.pointee.event.rows.table_id = 7
+                    event.pointee.event.rows.column_count = 1
+                    event.pointee.event.rows.column_bitmap = bitmap.baseAddress
+                    event.pointee.event.rows.column_update_bitmap = updateBitmap ? after.baseAddress : nil
+                    event.pointee.event.rows.row_data = data.baseAddress
+                    event.pointee.event.rows.row_data_size = data.count
+                    var converter = BinlogEventConverter(position: BinlogPosition(file: "f", position: 4), rpl: rpl, checksummed: true)
+                    converter.tableMaps[7] = try TableMap(
+                        tableID: 7, schema: "s", table: "t", columnTypes: [3], metadata: [], nullBitmap: [0])
+                    guard case .rows(let rows) = try converter.convert(event).kind else { throw MySQLError(.decode, "not rows") }
+                    return rows
+                }
+            }
+        }
+    }
+
+    @Test("V1 and V2 updates give the same (before, after) pair")
+    func updates() throws {
+        let images: [UInt8] = [0, 1, 0, 0, 0, 0, 2, 0, 0, 0]  // null bitmap + INT 1, null bitmap + INT 2
+        let expected: [RowChange] = [.update(before: RowImage(values: [.int(1)]), after: RowImage(values: [.int(2)]))]
+        let v1 = try self.convert(typeCode: 24, updateBitmap: true, rowData: images)
+        let v2 = try self.convert(typeCode: 31, updateBitmap: false, rowData: [1] + images)
+        #expect(try v1.decodeRows() == expected)
+        #expect(try v2.decodeRows() == expected)
+        #expect(v2.kind == .update)
+        #expect(v2.typeCode == 31)
     }
 }

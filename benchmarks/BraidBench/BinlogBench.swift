@@ -17,6 +17,9 @@ enum BinlogBench {
         let options = MySQLConnectOptions(endpoint: .tcp(host: "127.0.0.1", port: server.port), user: BenchMariaDB.user, password: BenchMariaDB.password)
         let start = try await self.generate(options)
 
+        let fetchOnly = try await self.readAll(options, from: start, decode: false)
+        print(String(format: "braid  fetch+copy only (no row decoding): %d events in %.3f s -> %.0f events/s",
+                     fetchOnly.events, fetchOnly.seconds, Double(fetchOnly.events) / fetchOnly.seconds))
         var best: (events: Int, rows: Int, seconds: Double)?
         for attempt in 1...3 {
             let result = try await self.readAll(options, from: start)
@@ -73,7 +76,9 @@ enum BinlogBench {
         return start
     }
 
-    static func readAll(_ options: MySQLConnectOptions, from start: BinlogPosition) async throws -> (events: Int, rows: Int, seconds: Double) {
+    static func readAll(
+        _ options: MySQLConnectOptions, from start: BinlogPosition, decode: Bool = true
+    ) async throws -> (events: Int, rows: Int, seconds: Double) {
         let clock = ContinuousClock()
         let began = clock.now
         let stream = try await BinlogStream.open(options, .init(start: .position(start), serverID: 4242, mode: .untilEnd))
@@ -84,7 +89,7 @@ enum BinlogBench {
             let batch = try await stream.nextBatch()
             if batch.isEmpty { break }
             events += batch.count
-            for event in batch {
+            for event in batch where decode {
                 guard case .rows(let rowsEvent) = event.kind, let map = rowsEvent.tableMap else { continue }
                 let decoder: RowDecoder
                 if let cached = decoders[map.tableID], cached.tableMap == map {
