@@ -28,6 +28,7 @@ struct MasterSubtaskReporter: SubtaskReporter {
     let key: SubtaskKey
     let bindingEpoch: Int64
     let ledger: StatusLedger
+    let statusBoard: WorkerStatusBoard
     let logger: Logger
 
     func checkpoint(binlogName: String, binlogPos: UInt32, gtid: String?) async throws(ShardDDLError) {
@@ -47,6 +48,7 @@ struct MasterSubtaskReporter: SubtaskReporter {
             task: self.key.task, source: self.key.source,
             stage: .init(rawValue: stage.rawValue) ?? .Running, unit: unit, error: error,
             processed_rows: processedRows)
+        self.statusBoard.reported(self.key, stage: stage, error: error)
         guard self.ledger.shouldSend(self.key, status) else { return }
         do {
             try await self.client.reportSubtaskStatus(worker: self.worker, status)

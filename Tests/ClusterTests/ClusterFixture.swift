@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
 /// A master plus scripted workers, driven through `braid ctl` like an operator would.
 final class ClusterFixture {
     /// A restarted worker keeps its address: the master refuses a known name at a new address (as DM does).
@@ -49,6 +53,21 @@ final class ClusterFixture {
             }
         }
         return out
+    }
+
+    /// `GET <path>` on a worker's `--listen` address: status code and body.
+    func workerHTTP(_ name: String, _ path: String) async throws -> (status: Int, body: String) {
+        let port = try #require(self.workerPorts[name])
+        let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+
+    /// The master's state (`GET /api/v1/log/state[?seq=N]`): the live projection, or rebuilt at `seq`.
+    func masterState(seq: Int? = nil) async throws -> [String: Any] {
+        let query = seq.map { "?seq=\($0)" } ?? ""
+        let (data, response) = try await URLSession.shared.data(from: URL(string: "http://\(self.master)/api/v1/log/state\(query)")!)
+        try #require((response as? HTTPURLResponse)?.statusCode == 200, "\(String(decoding: data, as: UTF8.self))")
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
     func locks() throws -> [[String: Any]] {

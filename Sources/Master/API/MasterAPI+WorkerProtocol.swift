@@ -19,7 +19,7 @@ extension MasterAPI {
             let name = WorkerName(body.name)
             try await self.submit(.scheduling(.registerWorker(name, address: body.address)))
             // Registration counts as the first keepalive: the worker is free (and offered a source) at once.
-            try await self.submit(.scheduling(.keepalive(name, at: self.clock.now())))
+            try await self.recordKeepalive(name)
             self.logger.info("worker registered", metadata: ["worker": "\(name)", "address": "\(body.address)"])
             return .ok(.init(body: .json(self.registration(name))))
         }
@@ -28,8 +28,22 @@ extension MasterAPI {
     public func keepalive(_ input: Operations.keepalive.Input) async throws -> Operations.keepalive.Output {
         await self.answer("keepalive", { .default(statusCode: $0, $1) }) { () throws(APIFailure) in
             let name = WorkerName(input.path.worker_hyphen_name)
-            try await self.submit(.scheduling(.keepalive(name, at: self.clock.now())))
+            try await self.recordKeepalive(name)
             return .ok(.init(body: .json(self.registration(name))))
+        }
+    }
+
+    /// Remembers the keepalive in memory and lets the decider log it if it changes liveness or the
+    /// logged one is TTL/2 old (see `LivenessBoard`).
+    func recordKeepalive(_ name: WorkerName) async throws(APIFailure) {
+        let now = self.clock.now()
+        // Seen before the decision, so a tick between the two cannot miss this keepalive.
+        self.liveness.saw(name, at: now)
+        do {
+            try await self.submit(.scheduling(.keepalive(name, at: now, refreshAfter: self.ttlMilliseconds / 2)))
+        } catch {
+            if error.status == 404 { self.liveness.forget(name) }
+            throw error
         }
     }
 
