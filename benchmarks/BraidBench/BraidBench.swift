@@ -23,13 +23,17 @@ struct BraidBench {
             try RebuildBench.measure(dir: args[1])
         case "control-plane":
             try ControlPlaneBench.run(scratch: scratch)
+        case "control-plane-lock":
+            try ControlPlaneBench.lockRoundTrip(scratch: scratch, sources: 16, rounds: 100)
+        case "control-plane-keepalive":
+            try ControlPlaneBench.keepalives(scratch: scratch, workers: 1_000, seconds: 20)
         case "all":
             try DeciderBench.run()
             try await RebuildBench.run(scratch: scratch)
             try await EventLogBench.run(scratch: scratch)
             try await EtcdComparison.run(scratch: scratch)
         default:
-            print("usage: braid-bench eventlog|etcd|deciders|rebuild|control-plane|all   (BENCH_DIR=<dir> picks the scratch folder)")
+            print("usage: braid-bench eventlog|etcd|deciders|rebuild|control-plane[-lock|-keepalive]|all   (BENCH_DIR=<dir> picks the scratch folder)")
             exit(2)
         }
     }

@@ -9,7 +9,11 @@ import Glibc
 /// Issue 3 acceptance, optimistic mode, with real processes: the scripted workers report Infos with
 /// their table schemas before and after each DDL over the worker protocol, and the test drives and
 /// checks the locks through `braid ctl` and `braid log`.
-@Suite(.serialized) struct OptimisticLockTests {
+///
+/// An extension of `ControlPlaneTests`, so it is serialized with the other cluster tests: their `braid ctl`
+/// calls block a thread of the shared concurrency pool while the child runs, and two cluster suites in
+/// parallel would hold both threads of a two-core machine, starving the timing-sensitive suites.
+extension ControlPlaneTests {
     static let lock = "otask-`shardddl`.`tb`"
     static let s1Table = "s1-`shardddl1`.`tb1`"
     static let s2Table = "s2-`shardddl1`.`tb1`"
