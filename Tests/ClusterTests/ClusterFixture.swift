@@ -36,15 +36,15 @@ final class ClusterFixture {
 
     /// Runs `braid ctl` and returns its exit status and parsed JSON.
     @discardableResult
-    func ctl(_ arguments: [String], extra: [String] = []) throws -> (status: Int32, json: [String: Any], text: String) {
-        let (status, text) = try self.cluster.run(["ctl", "--master", self.master] + extra + arguments)
+    func ctl(_ arguments: [String], extra: [String] = []) async throws -> (status: Int32, json: [String: Any], text: String) {
+        let (status, text) = try await self.cluster.run(["ctl", "--master", self.master] + extra + arguments)
         let json = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
         return (status, json, text)
     }
 
     /// `list-member --worker` as name → (stage, source).
-    func workers() throws -> [String: (stage: String, source: String)] {
-        let members = try self.ctl(["list-member", "--worker"]).json["members"] as? [[String: Any]] ?? []
+    func workers() async throws -> [String: (stage: String, source: String)] {
+        let members = try await self.ctl(["list-member", "--worker"]).json["members"] as? [[String: Any]] ?? []
         var out: [String: (String, String)] = [:]
         for m in members {
             guard let w = m["worker"] as? [String: Any], let list = w["workers"] as? [[String: Any]] else { continue }
@@ -70,8 +70,8 @@ final class ClusterFixture {
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
-    func locks() throws -> [[String: Any]] {
-        try self.ctl(["shard-ddl-lock"]).json["locks"] as? [[String: Any]] ?? []
+    func locks() async throws -> [[String: Any]] {
+        try await self.ctl(["shard-ddl-lock"]).json["locks"] as? [[String: Any]] ?? []
     }
 
     func writeSource(_ id: String, password: String) throws -> String {

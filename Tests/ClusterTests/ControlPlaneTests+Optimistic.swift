@@ -27,11 +27,11 @@ extension ControlPlaneTests {
         defer { f.cluster.stopAll() }
         try f.startMaster(ttl: "3s")
         for w in ["w1", "w2", "w3"] { try f.startWorker(w) }
-        #expect(try await eventually { try f.workers().count == 3 }, "workers did not register: \(f.cluster.log("master"))")
+        #expect(try await eventually { try await f.workers().count == 3 }, "workers did not register: \(f.cluster.log("master"))")
         for s in ["s1", "s2"] {
-            #expect(try f.ctl(["operate-source", "create", try f.writeSource(s, password: "x")]).status == 0)
+            #expect(try await f.ctl(["operate-source", "create", try f.writeSource(s, password: "x")]).status == 0)
         }
-        #expect(try await eventually { try f.workers().values.filter { $0.stage == "bound" }.count == 2 })
+        #expect(try await eventually { try await f.workers().values.filter { $0.stage == "bound" }.count == 2 })
 
         let add = "ALTER TABLE `shardddl1`.`tb1` ADD COLUMN `c1` INT"
         let rename = "ALTER TABLE `shardddl1`.`tb1` CHANGE COLUMN `c1` `c2` INT"
@@ -55,14 +55,14 @@ extension ControlPlaneTests {
         s2.checkpoint(900)
         try f.write(s2, task: "otask", source: "s2")
 
-        let started = try f.ctl(["start-task", try f.writeTask("otask", mode: "optimistic", sources: ["s1", "s2"])])
+        let started = try await f.ctl(["start-task", try f.writeTask("otask", mode: "optimistic", sources: ["s1", "s2"])])
         #expect(started.status == 0, "\(started.text)")
         #expect(try await eventually {
             f.records(task: "otask", source: "s1").contains("source_tables") && f.records(task: "otask", source: "s2").contains("source_tables")
         }, "source tables not reported: \(f.cluster.log("master"))")
 
         // The worker serves its own status on --listen: its source and the subtask the master asked for.
-        let s1Worker = try #require(try f.workers().first { $0.value.source == "s1" }?.key)
+        let s1Worker = try #require(try await f.workers().first { $0.value.source == "s1" }?.key)
         var lastStatus = ""
         #expect(try await eventually {
             let (code, body) = try await f.workerHTTP(s1Worker, "/status")
@@ -77,25 +77,25 @@ extension ControlPlaneTests {
 
         // Lock 1, ADD COLUMN: s1 executes at once (the join grew); the lock waits for s2.
         try f.open(gate: "s1-add")
-        #expect(try await eventually { try f.lockTables(Self.lock)?[Self.s1Table]?.done == true }, "\(f.cluster.log("master"))")
-        let waiting = try #require(try f.lockTables(Self.lock))
+        #expect(try await eventually { try await f.lockTables(Self.lock)?[Self.s1Table]?.done == true }, "\(f.cluster.log("master"))")
+        let waiting = try #require(try await f.lockTables(Self.lock))
         #expect(waiting[Self.s1Table]?.synced == true, "\(waiting)")
         #expect(waiting[Self.s2Table]?.synced == false, "\(waiting)")
-        let listed = try #require(try f.locks().first)
+        let listed = try #require(try await f.locks().first)
         #expect(listed["mode"] as? String == "optimistic")
         #expect((listed["ddls"] as? [String]) == [add])
         let s1Exec = try #require(f.recordObjects(task: "otask", source: "s1").first { $0["event"] as? String == "exec" })
         #expect((s1Exec["ddls"] as? [String]) == [add])
         #expect(s1Exec["lockID"] as? String == Self.lock)
         try f.open(gate: "s2-add")
-        #expect(try await eventually { try f.locks().isEmpty }, "lock 1 did not resolve: \(f.cluster.log("master"))")
+        #expect(try await eventually { try await f.locks().isEmpty }, "lock 1 did not resolve: \(f.cluster.log("master"))")
 
         // Lock 2, RENAME: incomparable, so s1 skips and waits for a redirect; s2's rename resolves it.
         try f.open(gate: "s1-rename")
-        #expect(try await eventually { try f.lockTables(Self.lock)?[Self.s1Table]?.stage == "skip and wait for redirect" })
+        #expect(try await eventually { try await f.lockTables(Self.lock)?[Self.s1Table]?.stage == "skip and wait for redirect" })
         #expect(!f.records(task: "otask", source: "s1").contains("skip"), "a skipped-and-waiting table reported done")
         try f.open(gate: "s2-rename")
-        #expect(try await eventually { try f.locks().isEmpty }, "lock 2 did not resolve: \(f.cluster.log("master"))")
+        #expect(try await eventually { try await f.locks().isEmpty }, "lock 2 did not resolve: \(f.cluster.log("master"))")
         // s2 executes the rename; s1, redirected, replays its skipped DDL (re-reports the Info) and gets its
         // operation only then.
         let renamed = { (source: String) in
@@ -103,37 +103,37 @@ extension ControlPlaneTests {
                 .filter { $0["event"] as? String == "exec" && ($0["ddls"] as? [String])?.contains(rename) == true }
         }
         #expect(renamed("s2").count == 1 && renamed("s1").count == 1, "s1 \(renamed("s1")), s2 \(renamed("s2"))")
-        let audit2 = try f.cluster.run(["log", "audit", "lock", Self.lock, "--data-dir", f.cluster.root + "/master"]).output
+        let audit2 = try await f.cluster.run(["log", "audit", "lock", Self.lock, "--data-dir", f.cluster.root + "/master"]).output
         let s1RenameInfos = audit2.components(separatedBy: "\n")
             .filter { $0.contains("optimism.infoReported") && $0.contains("CHANGE COLUMN") && $0.contains("\"source\":\"s1\"") }
         #expect(s1RenameInfos.count == 2, "s1 did not replay its Info after the redirect: \(s1RenameInfos.count)")
 
         // Lock 3, a type change only s1 makes: stuck until the operator skips it.
         try f.open(gate: "s1-retype")
-        #expect(try await eventually { try f.lockTables(Self.lock)?[Self.s1Table]?.stage == "skip and wait for redirect" })
-        let badUnlock = try f.ctl(["shard-ddl-lock", "unlock", Self.lock, "-a", "skip"])
+        #expect(try await eventually { try await f.lockTables(Self.lock)?[Self.s1Table]?.stage == "skip and wait for redirect" })
+        let badUnlock = try await f.ctl(["shard-ddl-lock", "unlock", Self.lock, "-a", "skip"])
         #expect(badUnlock.status != 0 && badUnlock.text.contains("source"), "\(badUnlock.text)")
-        let unlocked = try f.ctl(["shard-ddl-lock", "unlock", Self.lock, "-s", "s1", "-d", "shardddl1", "-t", "tb1", "-a", "skip"])
+        let unlocked = try await f.ctl(["shard-ddl-lock", "unlock", Self.lock, "-s", "s1", "-d", "shardddl1", "-t", "tb1", "-a", "skip"])
         #expect(unlocked.status == 0, "\(unlocked.text)")
-        #expect(try await eventually { try f.locks().isEmpty }, "lock 3 did not resolve: \(f.cluster.log("master"))")
+        #expect(try await eventually { try await f.locks().isEmpty }, "lock 3 did not resolve: \(f.cluster.log("master"))")
         #expect(try await eventually { f.records(task: "otask", source: "s1").last == "finished" })
         let s1Last = try #require(f.recordObjects(task: "otask", source: "s1").last { $0["event"] as? String == "skip" })
         #expect(s1Last["detail"] as? String == "unlocked", "\(s1Last)")
 
-        let status = try f.ctl(["query-status", "otask"])
+        let status = try await f.ctl(["query-status", "otask"])
         #expect(status.status == 0 && status.text.contains("s1") && status.text.contains("s2"), "\(status.text)")
 
         // The log tells each lock's story.
-        let audit = try f.cluster.run(["log", "audit", "lock", Self.lock, "--data-dir", f.cluster.root + "/master"])
+        let audit = try await f.cluster.run(["log", "audit", "lock", Self.lock, "--data-dir", f.cluster.root + "/master"])
         #expect(audit.status == 0)
         for event in ["optimism.lockCreated", "optimism.operationIssued", "optimism.operationDone", "optimism.conflictsResolved",
                       "optimism.operatorUnlocked", "optimism.lockResolved"] {
             #expect(audit.output.contains(event), "audit lacks \(event)")
         }
         #expect(!audit.output.contains("Rejected"), "\(audit.output)")
-        let state = try f.replayedState()
+        let state = try await f.replayedState()
         #expect(((state["optimism"] as? [String: Any])?["locks"] as? [Any])?.isEmpty ?? true)
-        let verify = try f.cluster.run(["log", "verify", "--data-dir", f.cluster.root + "/master"])
+        let verify = try await f.cluster.run(["log", "verify", "--data-dir", f.cluster.root + "/master"])
         #expect(verify.status == 0, "\(verify.output)")
     }
 
@@ -144,11 +144,11 @@ extension ControlPlaneTests {
         defer { f.cluster.stopAll() }
         try f.startMaster(ttl: "5s")
         for w in ["w1", "w2"] { try f.startWorker(w) }
-        #expect(try await eventually { try f.workers().count == 2 })
+        #expect(try await eventually { try await f.workers().count == 2 })
         for s in ["s1", "s2"] {
-            #expect(try f.ctl(["operate-source", "create", try f.writeSource(s, password: "x")]).status == 0)
+            #expect(try await f.ctl(["operate-source", "create", try f.writeSource(s, password: "x")]).status == 0)
         }
-        #expect(try await eventually { try f.workers().values.filter { $0.stage == "bound" }.count == 2 })
+        #expect(try await eventually { try await f.workers().values.filter { $0.stage == "bound" }.count == 2 })
         let add = "ALTER TABLE `shardddl1`.`tb1` ADD COLUMN `c1` INT"
         for source in ["s1", "s2"] {
             var script = try f.optimisticScript()
@@ -158,14 +158,14 @@ extension ControlPlaneTests {
             script.checkpoint(500)
             try f.write(script, task: "otask", source: source)
         }
-        #expect(try f.ctl(["start-task", try f.writeTask("otask", mode: "optimistic", sources: ["s1", "s2"])]).status == 0)
+        #expect(try await f.ctl(["start-task", try f.writeTask("otask", mode: "optimistic", sources: ["s1", "s2"])]).status == 0)
         #expect(try await eventually {
             f.records(task: "otask", source: "s1").contains("source_tables") && f.records(task: "otask", source: "s2").contains("source_tables")
         })
         try f.open(gate: "s1-add")
         // Mid-lock: s1's operation is done, s2 has not reported.
         #expect(try await eventually {
-            let tables = try f.lockTables(Self.lock)
+            let tables = try await f.lockTables(Self.lock)
             return tables?[Self.s1Table]?.done == true && tables?[Self.s2Table]?.synced == false
         }, "\(f.cluster.log("master"))")
 
@@ -176,25 +176,25 @@ extension ControlPlaneTests {
         let liveSeq = try #require(live["lastSequence"] as? Int)
         let liveDigest = try #require(live["digest"] as? String)
         f.cluster.kill("master", signal: SIGKILL)
-        #expect(try f.replayedState(until: liveSeq, digest: true)["digest"] as? String == liveDigest)
+        #expect(try await f.replayedState(until: liveSeq, digest: true)["digest"] as? String == liveDigest)
         try f.startMaster(ttl: "5s")
-        #expect(try await eventually { try f.workers().values.filter { $0.stage == "bound" }.count == 2 },
+        #expect(try await eventually { try await f.workers().values.filter { $0.stage == "bound" }.count == 2 },
                 "workers did not reconnect: \(f.cluster.log("w1"))")
         let rebuiltState = try await f.masterState(seq: liveSeq)
         #expect(rebuiltState["lastSequence"] as? Int == liveSeq)
         #expect(rebuiltState["digest"] as? String == liveDigest, "the state rebuilt at \(liveSeq) differs from the live one before the kill")
-        let rebuilt = try #require(try f.lockTables(Self.lock), "the lock was lost")
+        let rebuilt = try #require(try await f.lockTables(Self.lock), "the lock was lost")
         #expect(rebuilt[Self.s1Table]?.done == true && rebuilt[Self.s2Table]?.synced == false, "\(rebuilt)")
 
         // s2 reaches the DDL against the restarted master: the lock finishes.
         try f.open(gate: "s2-add")
-        #expect(try await eventually(timeout: .seconds(40)) { try f.locks().isEmpty }, "lock did not finish: \(f.cluster.log("master"))")
+        #expect(try await eventually(timeout: .seconds(40)) { try await f.locks().isEmpty }, "lock did not finish: \(f.cluster.log("master"))")
         #expect(try await eventually { f.records(task: "otask", source: "s2").contains("checkpoint") })
         let s1Execs = f.recordObjects(task: "otask", source: "s1").filter { $0["event"] as? String == "exec" }
         #expect(s1Execs.count == 1, "s1 executed the ADD COLUMN \(s1Execs.count) times")
-        let audit = try f.cluster.run(["log", "audit", "lock", Self.lock, "--data-dir", f.cluster.root + "/master"])
+        let audit = try await f.cluster.run(["log", "audit", "lock", Self.lock, "--data-dir", f.cluster.root + "/master"])
         #expect(audit.output.contains("optimism.lockResolved"), "\(audit.output)")
-        let verify = try f.cluster.run(["log", "verify", "--data-dir", f.cluster.root + "/master"])
+        let verify = try await f.cluster.run(["log", "verify", "--data-dir", f.cluster.root + "/master"])
         #expect(verify.status == 0, "\(verify.output)")
     }
 }

@@ -93,8 +93,8 @@ extension ClusterFixture {
     }
 
     /// The lock's tables from `shard-ddl-lock` as "source-`schema`.`table`" → (stage, synced, operation done).
-    func lockTables(_ id: String) throws -> [String: (stage: String, synced: Bool, done: Bool)]? {
-        guard let lock = try self.locks().first(where: { $0["id"] as? String == id }) else { return nil }
+    func lockTables(_ id: String) async throws -> [String: (stage: String, synced: Bool, done: Bool)]? {
+        guard let lock = try await self.locks().first(where: { $0["id"] as? String == id }) else { return nil }
         var out: [String: (String, Bool, Bool)] = [:]
         for t in lock["tables"] as? [[String: Any]] ?? [] {
             let key = "\(t["source"] as? String ?? "")-`\(t["schema"] as? String ?? "")`.`\(t["table"] as? String ?? "")`"
@@ -106,11 +106,11 @@ extension ClusterFixture {
 
     /// The master's whole state as JSON (`braid log replay`), at `sequence` or the end; with `digest`,
     /// only `lastSequence` and the digest of its canonical binary encoding.
-    func replayedState(until sequence: Int? = nil, digest: Bool = false) throws -> [String: Any] {
+    func replayedState(until sequence: Int? = nil, digest: Bool = false) async throws -> [String: Any] {
         var arguments = ["log", "replay", "--data-dir", self.cluster.root + "/master"]
         if let sequence { arguments += ["--until-seq", "\(sequence)"] }
         if digest { arguments.append("--digest") }
-        let out = try self.cluster.run(arguments)
+        let out = try await self.cluster.run(arguments)
         guard out.status == 0, let state = try JSONSerialization.jsonObject(with: Data(out.output.utf8)) as? [String: Any] else {
             throw ScriptError("braid log replay failed: \(out.output)")
         }
