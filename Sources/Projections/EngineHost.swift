@@ -54,14 +54,7 @@ public actor EngineHost {
 
     public nonisolated let log: any LogStore
     public nonisolated let term: UInt64
-    public private(set) var state: ClusterState {
-        didSet { self.publishedState.withLock { $0 = self.state } }
-    }
-    /// The published state, readable without a hop onto the actor (for hot paths that only peek).
-    private nonisolated let publishedState: Mutex<ClusterState>
-    /// The last published state, read under a lock instead of on the actor; it may trail a commit
-    /// that is being published at this very moment.
-    public nonisolated var published: ClusterState { self.publishedState.withLock { $0 } }
+    public private(set) var state: ClusterState
     private let options: Options
     private var pending: [Pending] = []
     private var draining = false
@@ -95,7 +88,6 @@ public actor EngineHost {
     private init(log: any LogStore, rebuilt state: ClusterState, term: UInt64, options: Options) {
         self.log = log
         self.options = options
-        self.publishedState = Mutex(state)
         self.state = state
         self.lastSnapshot = (try? log.latestSnapshot(atOrBefore: UInt64.max)?.sequence) ?? 0
         self.term = term

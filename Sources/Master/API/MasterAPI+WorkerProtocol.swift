@@ -39,16 +39,8 @@ extension MasterAPI {
         let now = self.clock.now()
         // Seen before the decision, so a tick between the two cannot miss this keepalive.
         self.liveness.saw(name, at: now)
-        // Fast path, without a trip through the leader loop: the decider would record nothing for an
-        // online worker whose recorded keepalive is under TTL/2 old. A published state that trails a
-        // concurrent expiry cannot mislead it: expiry needs the newest keepalive to be a whole TTL old.
-        let refreshAfter = self.ttlMilliseconds / 2
-        if let record = self.host.published.scheduling.workers[name], record.isOnline, let last = record.lastKeepalive,
-           now >= last, now - last < refreshAfter {
-            return
-        }
         do {
-            try await self.submit(.scheduling(.keepalive(name, at: now, refreshAfter: refreshAfter)))
+            try await self.submit(.scheduling(.keepalive(name, at: now, refreshAfter: self.ttlMilliseconds / 2)))
         } catch {
             if error.status == 404 { self.liveness.forget(name) }
             throw error
