@@ -80,6 +80,8 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .target(name: "Ctl", dependencies: ["MasterClient", "API", "Domain"]),
         .executableTarget(name: "BraidCLI", dependencies: [
@@ -109,9 +111,12 @@ let package = Package(
             "Master", "MasterClient", "BraidTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "WorkerTests", dependencies: ["Worker", "Master", "MasterClient", "Ctl", "BraidTestSupport"]),
+        .testTarget(name: "WorkerTests", dependencies: [
+            "Worker", "Master", "MasterClient", "Ctl", "BraidTestSupport",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         /// Multi-process tests: real `braid master`/`braid worker`/`braid ctl` processes on loopback.
-        .testTarget(name: "ClusterTests", dependencies: ["MasterClient", "BraidTestSupport", "BraidCLI", "MySQLClient"]),
+        .testTarget(name: "ClusterTests", dependencies: ["MasterClient", "Schema", "BraidTestSupport", "BraidCLI", "MySQLClient"]),
     ]
 )
 

@@ -42,6 +42,8 @@ struct LogCommand: AsyncParsableCommand {
         @OptionGroup var data: DataDirOption
         @Option(name: .customLong("until-seq"), help: "Fold records up to and including this sequence.") var untilSeq: UInt64?
         @Option(name: .customLong("until-time"), help: "Fold records committed at or before this ISO-8601 time or Unix ms.") var untilTime: String?
+        @Flag(help: "Print only the sequence and a digest of the state's canonical binary encoding (equal digests = equal states).")
+        var digest = false
 
         func run() throws {
             var ms: Int64?
@@ -56,7 +58,11 @@ struct LogCommand: AsyncParsableCommand {
             }
             let log = try DataDirectory.openLog(self.data.dataDir)
             let state = try LogInspection.replay(log: log, untilSequence: self.untilSeq, untilTime: ms)
-            print(try LogInspection.json(state))
+            if self.digest {
+                print("{\"lastSequence\":\(state.lastSequence),\"digest\":\"\(LogInspection.digest(state))\"}")
+            } else {
+                print(try LogInspection.json(state))
+            }
         }
     }
 

@@ -16,7 +16,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Master addresses, comma separated (host:port).")
     var master: String
 
-    @Option(help: "The address this worker advertises to the master.")
+    @Option(help: "The address this worker advertises to the master and serves GET /status and /metrics on.")
     var listen: String = "127.0.0.1:8262"
 
     @Option(name: .customLong("auth-token-file"), help: "Send 'Authorization: Bearer <token>' with the token in this file.")
@@ -54,6 +54,7 @@ struct WorkerCommand: AsyncParsableCommand {
             name: self.name,
             masters: self.master.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) },
             advertiseAddress: self.listen,
+            statusAddress: self.listen,
             authToken: try self.authTokenFile.map(readToken),
             secretKey: secretKey,
             runner: runner)

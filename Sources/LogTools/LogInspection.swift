@@ -21,6 +21,17 @@ public enum LogInspection {
         return String(decoding: try encoder.encode(state), as: UTF8.self)
     }
 
+    /// A fingerprint of the state's binary encoding, which is canonical (maps and sets sorted),
+    /// unlike its JSON, where dictionaries with non-string keys and sets follow per-process hash order.
+    /// Two folds are the same state exactly when their encodings are equal, so comparing digests
+    /// compares states across processes (e.g. before and after a master restart).
+    public static func digest(_ state: ClusterState) -> String {
+        let bytes = state.snapshotBytes()
+        let crc = bytes.withUnsafeBytes { CRC32C.checksum($0) }
+        let crc2 = bytes.reversed().withUnsafeBytes { CRC32C.checksum($0) }
+        return String(format: "%08x%08x-%d", crc, crc2, bytes.count)
+    }
+
     public struct VerifyReport: Sendable {
         public var storage: LogVerification
         public var firstBadSequence: UInt64?

@@ -65,10 +65,15 @@ public struct MasterRuntime: Sendable {
         let secrets = try configuration.secretKeyFile.map { path throws(MasterError) in try SecretBox.load(keyFile: path) }
             ?? SecretBox(keyBytes: nil)
         let registry = PrometheusCollectorRegistry()
+        // A fresh TTL for every worker the log shows online: the log's last-seen times are coarse.
+        let liveness = LivenessBoard()
+        liveness.grant(await host.state.scheduling.workers.filter(\.value.isOnline).keys, at: clock.now())
         let api = MasterAPI(
-            host: host, configuration: configuration, clock: clock, secrets: secrets, registry: registry, logger: logger)
+            host: host, configuration: configuration, clock: clock, secrets: secrets, registry: registry,
+            liveness: liveness, logger: logger)
         let ticker = LeaderTicker(
-            host: host, clock: clock, interval: configuration.tickInterval, ttl: configuration.keepaliveTTL, logger: logger)
+            host: host, clock: clock, interval: configuration.tickInterval, ttl: configuration.keepaliveTTL,
+            liveness: liveness, logger: logger)
         let last = await host.state.lastSequence
         logger.info("leader", metadata: ["term": "\(leadership.term)", "last_sequence": "\(last)"])
         return MasterRuntime(configuration: configuration, host: host, ticker: ticker, api: api, registry: registry, logger: logger)

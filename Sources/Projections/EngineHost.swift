@@ -41,9 +41,14 @@ public actor EngineHost {
         var continuation: CheckedContinuation<Result<Appended, Failure>, Never>
     }
 
-    /// A caller of `waitForChange(after:)`, resumed once the published state passes `after`.
+    /// Which appended events a waiter cares about (see `waitForChange(after:concerning:)`).
+    public typealias ChangeFilter = @Sendable (Event) -> Bool
+
+    /// A caller of `waitForChange(after:concerning:)`, resumed once the published state passes
+    /// `after` with an event its filter accepts.
     private struct Waiter {
         var after: UInt64
+        var concerns: ChangeFilter?
         var continuation: CheckedContinuation<Void, Never>
     }
 
@@ -55,6 +60,13 @@ public actor EngineHost {
     private var draining = false
     private var lastSnapshot: UInt64
     private var waiters: [UInt64: Waiter] = [:]
+    /// The events of recent commits, oldest first, so a watcher coming back with an older sequence
+    /// can tell whether anything since then concerns it without reading the log. Every event after
+    /// `recentFloor` is here.
+    private var recentCommits: [(through: UInt64, events: [Event])] = []
+    private var recentEventCount = 0
+    private var recentFloor: UInt64
+    private static let recentLimit = 4_096
     /// Waiter ids are taken outside the actor so a cancellation handler knows which one to drop.
     private nonisolated let nextWaiterID = Atomic<UInt64>(0)
 
@@ -79,6 +91,7 @@ public actor EngineHost {
         self.state = state
         self.lastSnapshot = (try? log.latestSnapshot(atOrBefore: UInt64.max)?.sequence) ?? 0
         self.term = term
+        self.recentFloor = state.lastSequence
     }
 
     /// Decides, appends and applies `command`; returns the events it produced once they are durable.
@@ -124,11 +137,19 @@ public actor EngineHost {
             }
             do throws(EventLogError) {
                 let range = try await self.log.append(entries, term: self.term)
+                // What waiters are told about; `nil` (a refold) wakes them all.
+                var appended: [Event]? = []
                 if !entries.isEmpty, range.lowerBound != before + 1 {
                     // Someone else wrote to the log: our fold is stale. Refold from the log itself.
                     self.state = (try? ClusterState.rebuild(from: self.log)) ?? scratch
+                    appended = nil
+                    self.recentCommits = []
+                    self.recentEventCount = 0
+                    self.recentFloor = self.state.lastSequence
                 } else {
                     self.state = scratch
+                    for case .success(let result) in outcomes { appended?.append(contentsOf: result.events) }
+                    if let appended, !appended.isEmpty { self.remember(appended, through: self.state.lastSequence) }
                 }
                 for (item, outcome) in zip(batch, outcomes) {
                     let placed = outcome.map { appended in
@@ -138,7 +159,7 @@ public actor EngineHost {
                     }
                     item.continuation.resume(returning: placed)
                 }
-                self.wakeWaiters()
+                self.wakeWaiters(appended)
             } catch {
                 // Nothing was appended, so the published state stays as it was.
                 for item in batch { item.continuation.resume(returning: .failure(.storage(error))) }
@@ -152,14 +173,19 @@ public actor EngineHost {
 
     /// Returns once the published state's `lastSequence` is past `sequence`, or when the calling
     /// task is cancelled (a long poll's timeout cancels it). Watchers use this instead of polling.
-    public func waitForChange(after sequence: UInt64) async {
+    ///
+    /// With `concerning`, only an event the filter accepts wakes the caller, so a watcher is not
+    /// woken by every append (one per worker per append was the cost of the lock round trip). Events
+    /// already committed after `sequence` count too, as far as the recent-commit memory reaches;
+    /// past it, the call returns at once.
+    public func waitForChange(after sequence: UInt64, concerning filter: ChangeFilter? = nil) async {
         let id = self.nextWaiterID.wrappingAdd(1, ordering: .relaxed).newValue
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                if self.state.lastSequence > sequence || Task.isCancelled {
+                if Task.isCancelled || self.hasChange(after: sequence, concerning: filter) {
                     continuation.resume()
                 } else {
-                    self.waiters[id] = Waiter(after: sequence, continuation: continuation)
+                    self.waiters[id] = Waiter(after: sequence, concerns: filter, continuation: continuation)
                 }
             }
         } onCancel: {
@@ -169,13 +195,39 @@ public actor EngineHost {
         }
     }
 
+    /// Whether an event after `sequence` is accepted by `filter` (any event without a filter). Older
+    /// than the recent-commit memory means "yes": the caller rebuilds and compares.
+    public func hasChange(after sequence: UInt64, concerning filter: ChangeFilter? = nil) -> Bool {
+        guard self.state.lastSequence > sequence else { return false }
+        guard let filter, sequence >= self.recentFloor else { return true }
+        for commit in self.recentCommits.reversed() {
+            guard commit.through > sequence else { break }
+            if commit.events.contains(where: filter) { return true }
+        }
+        return false
+    }
+
+    private func remember(_ events: [Event], through last: UInt64) {
+        self.recentCommits.append((last, events))
+        self.recentEventCount += events.count
+        var drop = 0
+        while self.recentEventCount > Self.recentLimit, drop < self.recentCommits.count - 1 {
+            self.recentEventCount -= self.recentCommits[drop].events.count
+            self.recentFloor = self.recentCommits[drop].through
+            drop += 1
+        }
+        if drop > 0 { self.recentCommits.removeFirst(drop) }
+    }
+
     private func cancelWaiter(_ id: UInt64) {
         self.waiters.removeValue(forKey: id)?.continuation.resume()
     }
 
-    private func wakeWaiters() {
+    /// - Parameter events: what the commit appended; `nil` wakes every waiter.
+    private func wakeWaiters(_ events: [Event]?) {
         let last = self.state.lastSequence
         for (id, waiter) in self.waiters where waiter.after < last {
+            if let filter = waiter.concerns, let events, !events.contains(where: filter) { continue }
             self.waiters.removeValue(forKey: id)
             waiter.continuation.resume()
         }

@@ -28,20 +28,26 @@ extension Plan {
     }
 
     /// Records liveness; an offline worker becomes free and is offered a source (DM `handleWorkerOnline`).
-    mutating func keepalive(_ name: WorkerName, at: Int64) throws(Failure) {
-        let wasOnline = try self.worker(name).isOnline
+    /// An online worker's keepalive is recorded only once the recorded one is `refreshAfter` old.
+    mutating func keepalive(_ name: WorkerName, at: Int64, refreshAfter: Int64) throws(Failure) {
+        let record = try self.worker(name)
+        if record.isOnline, let last = record.lastKeepalive {
+            let (age, overflow) = at.subtractingReportingOverflow(last)
+            if !overflow, age < refreshAfter { return }
+        }
         self.emit(.worker(.keepalive(name, at: at)))
-        if !wasOnline { self.tryBindWorker(name) }
+        if !record.isOnline { self.tryBindWorker(name) }
     }
 
     /// Expires every online worker whose last keepalive is more than `ttl` before `now`, then
     /// offers the sources they held to the remaining free workers (DM `handleWorkerOffline`).
     /// All expiries come before any rebinding so no source is handed to a worker that is itself
     /// expiring in this tick.
-    mutating func tick(now: Int64, ttl: Int64) throws(Failure) {
+    mutating func tick(now: Int64, ttl: Int64, lastSeen: [WorkerName: Int64]) throws(Failure) {
         guard ttl > 0 else { throw Failure(.invalidCommand, "keepalive TTL must be positive, got \(ttl)") }
-        let expired = self.state.workers.filter { _, w in
-            guard w.isOnline, let last = w.lastKeepalive else { return false }
+        let expired = self.state.workers.filter { name, w in
+            guard w.isOnline, let recorded = w.lastKeepalive else { return false }
+            let last = max(recorded, lastSeen[name] ?? recorded)
             // Times are input: compare without trapping on absurd values.
             let (age, overflow) = now.subtractingReportingOverflow(last)
             return overflow ? now > last : age > ttl

@@ -7,9 +7,18 @@ extension Scheduling {
         /// name with another address is refused.
         case registerWorker(WorkerName, address: String)
         /// A worker's keepalive, stamped with the leader's clock (Unix ms).
-        case keepalive(WorkerName, at: Int64)
+        ///
+        /// Recorded (a `worker.keepalive` event) when it brings the worker online, or when the recorded
+        /// keepalive is at least `refreshAfter` ms older than `at`; otherwise it decides nothing. The
+        /// leader passes TTL/2 and remembers every keepalive it receives in memory (`tick`'s `lastSeen`),
+        /// so the log holds liveness changes plus a coarse last-seen instead of one event per keepalive.
+        /// `0` records every keepalive.
+        case keepalive(WorkerName, at: Int64, refreshAfter: Int64 = 0)
         /// The leader's timer: workers whose last keepalive is more than `ttl` ms before `now` expire.
-        case tick(now: Int64, ttl: Int64 = Scheduling.defaultKeepaliveTTL)
+        /// A worker's last keepalive is the newer of the recorded one and `lastSeen[worker]`, the
+        /// leader's in-memory record of keepalives it did not log. The decision is an event, so a
+        /// replay never needs `lastSeen`.
+        case tick(now: Int64, ttl: Int64 = Scheduling.defaultKeepaliveTTL, lastSeen: [WorkerName: Int64] = [:])
         /// A worker announced a graceful shutdown: offline at once, its source is rebound.
         case stopWorker(WorkerName)
         /// `offline-member --worker`: forget an offline worker.

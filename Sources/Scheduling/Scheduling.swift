@@ -35,8 +35,8 @@ public enum Scheduling: Decider {
         var plan = Plan(state)
         switch command {
         case .registerWorker(let name, let address): try plan.registerWorker(name, address: address)
-        case .keepalive(let name, let at): try plan.keepalive(name, at: at)
-        case .tick(let now, let ttl): try plan.tick(now: now, ttl: ttl)
+        case .keepalive(let name, let at, let refreshAfter): try plan.keepalive(name, at: at, refreshAfter: refreshAfter)
+        case .tick(let now, let ttl, let lastSeen): try plan.tick(now: now, ttl: ttl, lastSeen: lastSeen)
         case .stopWorker(let name): try plan.stopWorker(name)
         case .offlineMember(let name): try plan.offlineMember(name)
         case .addSource(let config, let worker): try plan.addSource(config, worker: worker)

@@ -29,41 +29,18 @@ struct MasterShardDDLClient: ShardDDLClient {
         _ info: ShardDDLInfo,
         apply: @Sendable (ShardDDLDecision) async throws -> Void
     ) async throws(ShardDDLError) -> ShardDDLDecision {
-        let key = self.key
-        let matches: OperationBoard.Matcher
-        let appended: Components.Schemas.AppendedEvents
-        do {
-            switch info {
-            case .pessimistic(let schema, let table, let ddls):
-                // A source has at most one in-flight pessimistic DDL per task (dm-reference §2.1 step 8).
-                matches = { $0.mode == .pessimistic && $0.source == key.source && ($0.task ?? key.task) == key.task }
-                appended = try await self.client.reportPessimisticInfo(
-                    worker: self.worker,
-                    .init(task: key.task, source: key.source, schema: schema, table: table, ddls: ddls))
-            case .optimistic(let o):
-                matches = {
-                    $0.mode == .optimistic && $0.source == key.source && ($0.task ?? key.task) == key.task
-                        && ($0.table == nil || $0.table == o.upTable || $0.table == o.downTable)
-                }
-                appended = try await self.client.reportOptimisticInfo(
-                    worker: self.worker,
-                    .init(
-                        task: key.task, source: key.source, up_schema: o.upSchema, up_table: o.upTable,
-                        down_schema: o.downSchema, down_table: o.downTable, ddls: o.ddls,
-                        table_info_before: try Self.wire(o.before), table_infos_after: try o.after.map(Self.wire),
-                        strict: o.strict))
+        let op: OperationBoard.Operation
+        switch info {
+        case .pessimistic(let schema, let table, let ddls):
+            let key = self.key
+            try await self.report {
+                try await self.client.reportPessimisticInfo(
+                    worker: self.worker, .init(task: key.task, source: key.source, schema: schema, table: table, ddls: ddls))
             }
-        } catch let error as ShardDDLError {
-            throw error
-        } catch {
-            throw Self.wrap(error)
-        }
-        // A rejected Info is recorded by the master; surface it instead of blocking forever (dm#628).
-        if let rejected = appended.events.first(where: { $0.contains("Rejected") }) {
-            throw ShardDDLError(code: ShardDDLError.rejectedCode, message: "master recorded \(rejected)")
-        }
-        guard let op = await self.board.wait(for: matches) else {
-            throw ShardDDLError(code: ShardDDLError.cancelledCode, message: "cancelled while waiting for the operation")
+            // A source has at most one in-flight pessimistic DDL per task (dm-reference §2.1 step 8).
+            op = try await self.next { $0.mode == .pessimistic && $0.source == key.source && ($0.task ?? key.task) == key.task }
+        case .optimistic(let o):
+            op = try await self.optimisticOperation(o)
         }
         let decision = ShardDDLDecision(
             mode: op.mode == .pessimistic ? .pessimistic : .optimistic, lockID: op.lock_id, exec: op.exec,
@@ -74,7 +51,7 @@ struct MasterShardDDLClient: ShardDDLClient {
             throw ShardDDLError(code: ShardDDLError.applyFailedCode, message: "\(error)")
         }
         let done = Components.Schemas.OperationDone(
-            mode: op.mode == .pessimistic ? .pessimistic : .optimistic, lock_id: op.lock_id, source: key.source,
+            mode: op.mode == .pessimistic ? .pessimistic : .optimistic, lock_id: op.lock_id, source: self.key.source,
             lock_serial: op.lock_serial, schema: op.schema, table: op.table, operation_id: op.operation_id)
         do {
             _ = try await self.client.operationDone(worker: self.worker, done)
@@ -83,6 +60,80 @@ struct MasterShardDDLClient: ShardDDLClient {
         }
         self.board.markCompleted(op)
         return decision
+    }
+
+    /// Reports `o` and waits for the operation this table can act on (dm-reference §2.2, worker side 5–6).
+    ///
+    /// An optimistic operation addresses the source's **upstream** table (`schema`/`table` = `o.upSchema`/
+    /// `o.upTable`), so only those match. Stuck stages are not acted on: `detected` waits for a newer
+    /// operation; `skip and wait for redirect` skips the DDL (nothing runs, no done) and waits for the
+    /// `resolved` redirect, on which the table replays what it skipped, i.e. re-reports this Info, or for
+    /// an operator's `unlocked`; `error` (and any stuck stage in strict mode) fails the call, which pauses
+    /// the subtask.
+    private func optimisticOperation(_ o: OptimisticDDLInfo) async throws(ShardDDLError) -> OperationBoard.Operation {
+        let key = self.key
+        let body = try Components.Schemas.OptimisticInfo(
+            task: key.task, source: key.source, up_schema: o.upSchema, up_table: o.upTable,
+            down_schema: o.downSchema, down_table: o.downTable, ddls: o.ddls,
+            table_info_before: Self.wire(o.before), table_infos_after: o.after.map(Self.wire), strict: o.strict)
+        try await self.report { try await self.client.reportOptimisticInfo(worker: self.worker, body) }
+        var seen: Int64 = -1
+        var skipped = false
+        while true {
+            let newer = seen
+            let op = try await self.next {
+                $0.mode == .optimistic && $0.source == key.source && ($0.task ?? key.task) == key.task
+                    && $0.schema == o.upSchema && $0.table == o.upTable && ($0.operation_id ?? -1) > newer
+            }
+            seen = op.operation_id ?? seen
+            let stage = op.stage.flatMap(ConflictStageName.init(rawValue:)) ?? .none
+            switch stage {
+            case .none, .unlocked:
+                return op
+            case .resolved:
+                guard skipped else { return op }
+                // The redirect: replay the skipped events, which re-reports this DDL against the resolved join.
+                skipped = false
+                try await self.report { try await self.client.reportOptimisticInfo(worker: self.worker, body) }
+            case .skipAndWaitForRedirect, .detected:
+                if o.strict { throw Self.conflict(op) }
+                skipped = skipped || stage == .skipAndWaitForRedirect
+            case .error:
+                throw Self.conflict(op)
+            }
+        }
+    }
+
+    /// The optimistic stages as the wire spells them (`Domain.ConflictStage`'s raw values).
+    private enum ConflictStageName: String {
+        case none, detected, resolved, unlocked, error
+        case skipAndWaitForRedirect = "skip and wait for redirect"
+    }
+
+    private static func conflict(_ op: OperationBoard.Operation) -> ShardDDLError {
+        ShardDDLError(
+            code: ShardDDLError.conflictCode,
+            message: "shard DDL conflict on lock \(op.lock_id) (\(op.stage ?? "")): \(op.message ?? "")")
+    }
+
+    /// Sends a report; a rejected Info is recorded by the master, so surface it instead of blocking forever (dm#628).
+    private func report(_ send: () async throws -> Components.Schemas.AppendedEvents) async throws(ShardDDLError) {
+        let appended: Components.Schemas.AppendedEvents
+        do {
+            appended = try await send()
+        } catch {
+            throw Self.wrap(error)
+        }
+        if let rejected = appended.events.first(where: { $0.contains("Rejected") }) {
+            throw ShardDDLError(code: ShardDDLError.rejectedCode, message: "master recorded \(rejected)")
+        }
+    }
+
+    private func next(_ matches: @escaping OperationBoard.Matcher) async throws(ShardDDLError) -> OperationBoard.Operation {
+        guard let op = await self.board.wait(for: matches) else {
+            throw ShardDDLError(code: ShardDDLError.cancelledCode, message: "cancelled while waiting for the operation")
+        }
+        return op
     }
 
     static func wrap(_ error: MasterClientError) -> ShardDDLError {

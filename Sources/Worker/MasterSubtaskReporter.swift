@@ -28,6 +28,7 @@ struct MasterSubtaskReporter: SubtaskReporter {
     let key: SubtaskKey
     let bindingEpoch: Int64
     let ledger: StatusLedger
+    let statusBoard: WorkerStatusBoard
     let logger: Logger
 
     func checkpoint(binlogName: String, binlogPos: UInt32, gtid: String?) async throws(ShardDDLError) {
@@ -63,6 +64,7 @@ struct MasterSubtaskReporter: SubtaskReporter {
     }
 
     private func send(_ status: Components.Schemas.SubtaskStatus) async {
+        self.statusBoard.reported(self.key, stage: SubtaskStage(rawValue: status.stage.rawValue) ?? .running, error: status.error)
         guard self.ledger.shouldSend(self.key, status) else { return }
         do {
             try await self.client.reportSubtaskStatus(worker: self.worker, status)

@@ -57,6 +57,8 @@ public struct ShardDDLError: Error, Sendable, Hashable, CustomStringConvertible 
     public static let rejectedCode = "rejected"
     public static let applyFailedCode = "apply_failed"
     public static let cancelledCode = "cancelled"
+    /// An optimistic conflict the master cannot coordinate (`error`, or a stuck stage in strict mode).
+    public static let conflictCode = "conflict"
     public var description: String { "\(self.code): \(self.message)" }
 }
 

@@ -21,6 +21,7 @@ actor SubtaskSupervisor {
     private let worker: String
     private let board: OperationBoard
     private let ledger: StatusLedger
+    private let statusBoard: WorkerStatusBoard
     private let secretKey: SecretKey?
     private let logger: Logger
     private var epoch: Int64?
@@ -28,8 +29,9 @@ actor SubtaskSupervisor {
 
     init(
         runner: any SubtaskRunner, client: MasterClient, worker: String, board: OperationBoard,
-        ledger: StatusLedger, secretKey: SecretKey?, logger: Logger
+        ledger: StatusLedger, statusBoard: WorkerStatusBoard, secretKey: SecretKey?, logger: Logger
     ) {
+        self.statusBoard = statusBoard
         self.runner = runner
         self.client = client
         self.worker = worker
@@ -44,8 +46,10 @@ actor SubtaskSupervisor {
     func apply(_ view: Components.Schemas.WorkerView) async {
         guard let wireSource = view.source, let epoch = view.binding_epoch else {
             if !self.active.isEmpty || self.epoch != nil { await self.stopAll(reason: "unbound") }
+            self.statusBoard.retain([])
             return
         }
+        self.statusBoard.bound(source: wireSource.source_id, epoch: epoch)
         if self.epoch != epoch {
             if !self.active.isEmpty { await self.stopAll(reason: "binding epoch \(self.epoch ?? -1) -> \(epoch)") }
             self.logger.info("worker.bound", metadata: ["source": "\(wireSource.source_id)", "epoch": "\(epoch)"])
@@ -56,6 +60,7 @@ actor SubtaskSupervisor {
         for subtask in view.subtasks where subtask.source == wireSource.source_id {
             desired[SubtaskKey(task: subtask.task, source: subtask.source)] = subtask
         }
+        self.statusBoard.retain(Set(desired.keys))
         for key in self.active.keys.sorted() where desired[key]?.task_yaml != self.active[key]?.yaml {
             await self.stop(key, reason: desired[key] == nil ? "removed" : "config changed")
         }
@@ -65,6 +70,7 @@ actor SubtaskSupervisor {
             if let current = self.active[key] {
                 guard current.expected != expected else { continue }
                 self.active[key]?.expected = expected
+                self.statusBoard.expect(key, expected)
                 let reporter = self.reporter(key, epoch: epoch)
                 if expected == "Paused" {
                     await self.runner.pause(key)
@@ -83,10 +89,12 @@ actor SubtaskSupervisor {
     func stopAll(reason: String) async {
         for key in self.active.keys.sorted() { await self.stop(key, reason: reason) }
         self.epoch = nil
+        self.statusBoard.bound(source: nil, epoch: nil)
     }
 
     private func start(_ key: SubtaskKey, yaml: String, expected: String, source: SourceConfig, epoch: Int64) async {
         let reporter = self.reporter(key, epoch: epoch)
+        self.statusBoard.expect(key, expected)
         var task: TaskConfig
         do {
             task = try Self.decodeTask(yaml)
@@ -121,13 +129,14 @@ actor SubtaskSupervisor {
         guard self.active.removeValue(forKey: key) != nil else { return }
         await self.runner.stop(key)
         self.ledger.forget(key)
+        self.statusBoard.removed(key)
         self.logger.info("worker.subtask.stopped", metadata: ["subtask": "\(key)", "reason": "\(reason)"])
     }
 
     private func reporter(_ key: SubtaskKey, epoch: Int64) -> MasterSubtaskReporter {
         MasterSubtaskReporter(
             client: self.client, worker: self.worker, key: key, bindingEpoch: epoch, ledger: self.ledger,
-            logger: self.logger)
+            statusBoard: self.statusBoard, logger: self.logger)
     }
 
     private func sourceConfig(_ wire: Components.Schemas.SourceConfig, password: String?) -> SourceConfig {

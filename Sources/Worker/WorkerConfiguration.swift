@@ -7,6 +7,9 @@ public struct WorkerConfiguration: Sendable {
     public var masters: [String]
     /// The address registered with the master (`--listen`).
     public var advertiseAddress: String
+    /// Where `GET /status` and `GET /metrics` are served (`--listen`, normally `advertiseAddress`);
+    /// `nil` serves nothing.
+    public var statusAddress: String?
     public var authToken: String?
     /// Decrypts `source_password` when the master sends it sealed (see `SecretKey`).
     public var secretKey: SecretKey?
@@ -22,6 +25,7 @@ public struct WorkerConfiguration: Sendable {
         name: String,
         masters: [String],
         advertiseAddress: String,
+        statusAddress: String? = nil,
         authToken: String? = nil,
         secretKey: SecretKey? = nil,
         runner: any SubtaskRunner,
@@ -33,6 +37,7 @@ public struct WorkerConfiguration: Sendable {
         self.name = name
         self.masters = masters
         self.advertiseAddress = advertiseAddress
+        self.statusAddress = statusAddress
         self.authToken = authToken
         self.secretKey = secretKey
         self.runner = runner

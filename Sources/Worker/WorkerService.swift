@@ -16,6 +16,8 @@ public struct WorkerService: Service {
     let client: MasterClient
     let board = OperationBoard()
     let supervisor: SubtaskSupervisor
+    /// What the worker's status server shows.
+    let statusBoard: WorkerStatusBoard
     var logger: Logger { self.configuration.logger }
 
     /// - Throws: `MasterClientError` when `--master` does not parse.
@@ -26,9 +28,11 @@ public struct WorkerService: Service {
         } else {
             self.client = try MasterClient(masters: configuration.masters, token: configuration.authToken)
         }
+        self.statusBoard = WorkerStatusBoard(name: configuration.name)
         self.supervisor = SubtaskSupervisor(
             runner: configuration.runner, client: self.client, worker: configuration.name, board: self.board,
-            ledger: StatusLedger(), secretKey: configuration.secretKey, logger: configuration.logger)
+            ledger: StatusLedger(), statusBoard: self.statusBoard, secretKey: configuration.secretKey,
+            logger: configuration.logger)
     }
 
     public func run() async {
@@ -64,12 +68,17 @@ public struct WorkerService: Service {
                 continue
             }
             registered = true
+            self.statusBoard.registered(master: "\(self.client.currentMaster)")
             backoff.reset()
             let ttl = Duration.milliseconds(max(registration.keepalive_ttl_ms, 3))
             self.logger.info(
                 "worker.registered", metadata: ["term": "\(registration.term)", "ttl": "\(ttl)", "master": "\(self.client.currentMaster)"])
             let end = await self.session(ttl: ttl)
-            guard end == .lapsed else { break }
+            guard end == .lapsed else {
+                self.statusBoard.unregistered()
+                break
+            }
+            self.statusBoard.lapsed()
             // Fence first: nothing may write downstream once the lease is gone.
             await self.supervisor.stopAll(reason: "lease lapsed")
             self.logger.warning("worker.lease.lapsed", metadata: ["worker": "\(self.configuration.name)"])
@@ -123,9 +132,11 @@ public struct WorkerService: Service {
             group.addTask {
                 do throws(MasterClientError) {
                     _ = try await self.client.keepalive(name: self.configuration.name)
+                    self.statusBoard.keepalive(ok: true)
                     return .ok
                 } catch {
                     if error.code == MasterClientError.cancelledCode { return .cancelled }
+                    self.statusBoard.keepalive(ok: false)
                     if error.status == 404 { return .unknownWorker }
                     self.logger.warning("worker.keepalive.failed", metadata: ["error": "\(error)"])
                     return .failed
@@ -154,6 +165,7 @@ public struct WorkerService: Service {
                 after = view.sequence
                 self.board.publish(view.operations)
                 await self.supervisor.apply(view)
+                self.statusBoard.viewApplied()
             } catch {
                 if error.code == MasterClientError.cancelledCode || Task.isCancelled { return .cancelled }
                 if error.status == 404 { return .lapsed }

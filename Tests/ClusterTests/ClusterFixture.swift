@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
 /// A master plus scripted workers, driven through `braid ctl` like an operator would.
 final class ClusterFixture {
     /// A restarted worker keeps its address: the master refuses a known name at a new address (as DM does).
@@ -32,15 +36,15 @@ final class ClusterFixture {
 
     /// Runs `braid ctl` and returns its exit status and parsed JSON.
     @discardableResult
-    func ctl(_ arguments: [String], extra: [String] = []) throws -> (status: Int32, json: [String: Any], text: String) {
-        let (status, text) = try self.cluster.run(["ctl", "--master", self.master] + extra + arguments)
+    func ctl(_ arguments: [String], extra: [String] = []) async throws -> (status: Int32, json: [String: Any], text: String) {
+        let (status, text) = try await self.cluster.run(["ctl", "--master", self.master] + extra + arguments)
         let json = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
         return (status, json, text)
     }
 
     /// `list-member --worker` as name → (stage, source).
-    func workers() throws -> [String: (stage: String, source: String)] {
-        let members = try self.ctl(["list-member", "--worker"]).json["members"] as? [[String: Any]] ?? []
+    func workers() async throws -> [String: (stage: String, source: String)] {
+        let members = try await self.ctl(["list-member", "--worker"]).json["members"] as? [[String: Any]] ?? []
         var out: [String: (String, String)] = [:]
         for m in members {
             guard let w = m["worker"] as? [String: Any], let list = w["workers"] as? [[String: Any]] else { continue }
@@ -51,8 +55,23 @@ final class ClusterFixture {
         return out
     }
 
-    func locks() throws -> [[String: Any]] {
-        try self.ctl(["shard-ddl-lock"]).json["locks"] as? [[String: Any]] ?? []
+    /// `GET <path>` on a worker's `--listen` address: status code and body.
+    func workerHTTP(_ name: String, _ path: String) async throws -> (status: Int, body: String) {
+        let port = try #require(self.workerPorts[name])
+        let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+
+    /// The master's state (`GET /api/v1/log/state[?seq=N]`): the live projection, or rebuilt at `seq`.
+    func masterState(seq: Int? = nil) async throws -> [String: Any] {
+        let query = seq.map { "?seq=\($0)" } ?? ""
+        let (data, response) = try await URLSession.shared.data(from: URL(string: "http://\(self.master)/api/v1/log/state\(query)")!)
+        try #require((response as? HTTPURLResponse)?.statusCode == 200, "\(String(decoding: data, as: UTF8.self))")
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    func locks() async throws -> [[String: Any]] {
+        try await self.ctl(["shard-ddl-lock"]).json["locks"] as? [[String: Any]] ?? []
     }
 
     func writeSource(_ id: String, password: String) throws -> String {

@@ -83,16 +83,29 @@ final class ProcessCluster: @unchecked Sendable {
     }
 
     /// Runs `braid <arguments>` to completion and returns its exit code and standard output.
-    func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: self.binary)
-        p.arguments = arguments
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    ///
+    /// The child is waited for on a thread of its own: blocking a thread of the shared concurrency
+    /// pool (two on a two-core machine) for every `braid ctl` call starved the other suites.
+    func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let binary = self.binary
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: binary)
+                p.arguments = arguments
+                let pipe = Pipe()
+                p.standardOutput = pipe
+                p.standardError = pipe
+                do {
+                    try p.run()
+                } catch {
+                    continuation.resume(throwing: error)
+                    return
+                }
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                p.waitUntilExit()
+                continuation.resume(returning: (p.terminationStatus, String(decoding: data, as: UTF8.self)))
+            }
+        }
     }
 }

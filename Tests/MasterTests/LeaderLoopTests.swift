@@ -118,4 +118,45 @@ struct LeaderLoopTests {
             }
         }
     }
+    /// Keepalives are logged only on liveness changes and every TTL/2; the ones in between still count
+    /// (the leader remembers them and hands them to `tick`), and a restarted leader, which knows only the
+    /// logged times, grants every online worker a fresh TTL instead of expiring it early.
+    @Test func unloggedKeepalivesStillCountAndANewLeaderGrantsAFreshTTL() async throws {
+        try await withTemporaryDirectory("master") { dir in
+            let clock = TestClock()
+            let configure: (inout MasterConfiguration) -> Void = { $0.keepaliveTTL = .milliseconds(1_000) }
+            do {
+                let master = try await MasterFixture.make(dataDir: dir, clock: clock, configure: configure)
+                let host = master.runtime.host
+                try await master.test { client in
+                    try await client.call(.post, "/api/v1/worker-protocol/register", json: #"{"name":"w1","address":"a:1"}"#)
+                    let registered = await host.state.lastSequence
+                    clock.advance(ms: 400)
+                    #expect(try await client.call(.post, "/api/v1/worker-protocol/w1/keepalive").status == 200)
+                    #expect(await host.state.lastSequence == registered, "a keepalive within TTL/2 of the logged one was logged")
+                    // Logged keepalive 1,100 ms old, the last one seen 700 ms: still alive.
+                    clock.advance(ms: 700)
+                    await master.runtime.ticker.tickOnce()
+                    #expect(await host.state.scheduling.stage(of: "w1") == .free)
+                    let listed = array(try await client.call(.get, "/api/v1/cluster/workers").body)
+                    #expect(listed.first?["last_keepalive_ms"] as? Int == Int(clock.now - 700))
+                    // Silent for 1,100 ms since the last one seen: expired.
+                    clock.advance(ms: 400)
+                    await master.runtime.ticker.tickOnce()
+                    #expect(await host.state.scheduling.stage(of: "w1") == .offline)
+                    // Back online (logged at once), then one more keepalive the log does not hold.
+                    #expect(try await client.call(.post, "/api/v1/worker-protocol/w1/keepalive").status == 200)
+                    #expect(await host.state.scheduling.stage(of: "w1") == .free)
+                }
+            }
+            // A new leader long after the logged keepalive: the worker gets a fresh TTL from the takeover.
+            clock.advance(ms: 5_000)
+            let again = try await MasterFixture.make(dataDir: dir, clock: clock, configure: configure)
+            await again.runtime.ticker.tickOnce()
+            #expect(await again.runtime.host.state.scheduling.stage(of: "w1") == .free)
+            clock.advance(ms: 1_001)
+            await again.runtime.ticker.tickOnce()
+            #expect(await again.runtime.host.state.scheduling.stage(of: "w1") == .offline)
+        }
+    }
 }

@@ -141,17 +141,21 @@ struct ProtectionTests {
                 _ = try await client.call(.post, "/api/v1/worker-protocol/register", json: #"{"name":"w2","address":"a:2"}"#)
                 let first = object(try await client.call(.get, "/api/v1/worker-protocol/w1/watch?timeout_ms=0").body)
                 let seq = try #require(first["sequence"] as? Int)
-                async let watched = client.call(.get, "/api/v1/worker-protocol/w1/watch?after=\(seq)&timeout_ms=1500")
-                // w2's keepalives move the log but not w1's view.
-                for _ in 0..<5 { _ = try await client.call(.post, "/api/v1/worker-protocol/w2/keepalive") }
                 let t0 = ContinuousClock.now
+                async let watched = client.call(.get, "/api/v1/worker-protocol/w1/watch?after=\(seq)&timeout_ms=1500")
+                // w2's keepalives move the log but not w1's view (each half a TTL apart, so each is logged).
+                for _ in 0..<5 {
+                    master.clock.advance(ms: master.runtime.configuration.keepaliveTTL.components.seconds * 500)
+                    _ = try await client.call(.post, "/api/v1/worker-protocol/w2/keepalive")
+                }
                 let r = try await watched
                 #expect(r.status == 200)
                 let view = object(r.body)
                 #expect(view["source_password"] as? String == first["source_password"] as? String)
                 #expect((view["sequence"] as? Int ?? 0) > seq)
-                // It ran to its timeout rather than answering at the first keepalive.
-                #expect(ContinuousClock.now - t0 > .milliseconds(500), "the watch answered early on another worker's keepalive")
+                // It ran to its timeout rather than answering at the first keepalive (timed from the watch's start,
+                // so a slow machine cannot fail it).
+                #expect(ContinuousClock.now - t0 >= .milliseconds(1_500), "the watch answered early on another worker's keepalive")
             }
         }
     }

@@ -118,4 +118,33 @@ import Testing
         #expect(leader2.state.stage(of: w1) == .offline)
         #expect(leader2.state.boundWorker(of: s1) == w2)
     }
+    // Coalesced keepalives: an online worker's keepalive is logged only once the logged one is
+    // `refreshAfter` old; one that brings the worker online is always logged.
+    @Test func keepalivesAreLoggedOnlyWhenLivenessChangesOrTheRecordIsStale() throws {
+        var h = Harness()
+        try h.run(.registerWorker(w1, address: "a"))
+        #expect(try h.run(.keepalive(w1, at: h.now, refreshAfter: 5_000)) == [.worker(.keepalive(w1, at: h.now))])
+        #expect(try h.run(.keepalive(w1, at: h.now + 4_999, refreshAfter: 5_000)).isEmpty)
+        #expect(try h.run(.keepalive(w1, at: h.now + 5_000, refreshAfter: 5_000)) == [.worker(.keepalive(w1, at: h.now + 5_000))])
+        try h.run(.stopWorker(w1))
+        // Offline: the next keepalive is logged however fresh the record, and it frees the worker.
+        #expect(try h.run(.keepalive(w1, at: h.now + 5_001, refreshAfter: 5_000)) == [.worker(.keepalive(w1, at: h.now + 5_001))])
+        #expect(h.state.stage(of: w1) == .free)
+        #expect(h.refuse(.keepalive(w2, at: h.now, refreshAfter: 5_000)) == .workerNotFound)
+    }
+
+    // The leader's in-memory last-seen times enter the tick as data: a worker whose logged keepalive
+    // is old but who was seen recently survives; one seen nowhere recently expires. Replay needs no
+    // last-seen: the expiry is an event.
+    @Test func tickCountsFromTheNewerOfLoggedAndLastSeen() throws {
+        var h = Harness()
+        try h.online(w1, w2)
+        let logged = h.now
+        h.now += 12_000
+        let seen: [WorkerName: Int64] = [w1: logged + 9_000, w2: logged - 1]  // an older sighting changes nothing
+        #expect(try h.run(.tick(now: h.now, ttl: 10_000, lastSeen: seen)) == [.worker(.expired(w2, at: h.now))])
+        #expect(h.state.stage(of: w1) == .free)
+        #expect(try h.run(.tick(now: logged + 19_001, ttl: 10_000, lastSeen: seen)) == [.worker(.expired(w1, at: logged + 19_001))])
+        #expect(h.replayed() == h.state)
+    }
 }

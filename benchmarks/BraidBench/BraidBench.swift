@@ -25,6 +25,10 @@ struct BraidBench {
             try await BinlogBench.run(scratch: scratch)
         case "control-plane":
             try ControlPlaneBench.run(scratch: scratch)
+        case "control-plane-lock":
+            try ControlPlaneBench.lockRoundTrip(scratch: scratch, sources: 16, rounds: 100)
+        case "control-plane-keepalive":
+            try ControlPlaneBench.keepalives(scratch: scratch, workers: 1_000, seconds: 20)
         case "all":
             try DeciderBench.run()
             try await RebuildBench.run(scratch: scratch)
@@ -32,7 +36,7 @@ struct BraidBench {
             try await EtcdComparison.run(scratch: scratch)
             try await BinlogBench.run(scratch: scratch)
         default:
-            print("usage: braid-bench eventlog|etcd|deciders|rebuild|control-plane|binlog|all   (BENCH_DIR=<dir> picks the scratch folder)")
+            print("usage: braid-bench eventlog|etcd|deciders|rebuild|control-plane[-lock|-keepalive]|binlog|all   (BENCH_DIR=<dir> picks the scratch folder)")
             exit(2)
         }
     }

@@ -81,7 +81,7 @@ enum ControlPlaneBench {
         precondition(started.status == 201, "start task: \(started.status) \(String(decoding: started.body, as: UTF8.self))")
 
         // One thread per simulated worker: long-poll watch, answer every not-done operation.
-        let done = Mutex(0)
+        let done = DoneCounter()
         let stop = Mutex(false)
         let group = DispatchGroup()
         for (w, s) in zip(workers, sources) {
@@ -102,7 +102,7 @@ enum ControlPlaneBench {
                         answered.insert(key)
                         let body = "{\"mode\":\"pessimistic\",\"lock_id\":\(jsonString(op["lock_id"] as? String ?? "")),\"source\":\"\(s)\",\"lock_serial\":\(serial)}"
                         if (try? c.request("POST", "/api/v1/worker-protocol/\(w)/operation-done", body: body).status) == 200 {
-                            done.withLock { $0 += 1 }
+                            done.increment()
                         }
                     }
                 }
@@ -112,8 +112,9 @@ enum ControlPlaneBench {
 
         var samples: [UInt64] = []
         let clock = ContinuousClock()
+        let cpu0 = master.cpuSeconds
         for r in 0..<rounds {
-            let before = done.withLock { $0 }
+            let before = done.value
             let ddl = "ALTER TABLE `shardddl`.`tb` ADD COLUMN `c\(r)` INT"
             for s in sources.dropLast() {
                 _ = try admin.request("POST", "/api/v1/worker-protocol/w\(s.dropFirst())/pessimistic-info",
@@ -123,16 +124,16 @@ enum ControlPlaneBench {
             let last = sources.last!
             _ = try admin.request("POST", "/api/v1/worker-protocol/w\(last.dropFirst())/pessimistic-info",
                                   body: "{\"task\":\"bench\",\"source\":\"\(last)\",\"schema\":\"shardddl\",\"table\":\"tb\",\"ddls\":[\(jsonString(ddl))]}")
-            while done.withLock({ $0 }) < before + count {
-                if clock.now - t0 > .seconds(30) { fatalError("round \(r): operations not all done after 30 s") }
-                usleep(100)
-            }
+            // Woken by each done (no busy polling: on two cores a polling loop steals CPU from the master).
+            guard done.wait(atLeast: before + count, timeout: 30) else { fatalError("round \(r): operations not all done after 30 s") }
             samples.append(nanos(clock.now - t0))
         }
+        let cpu = master.cpuSeconds - cpu0
         stop.withLock { $0 = true }
         group.wait()
         let p = Percentiles(samples)
-        print(String(format: "%d rounds: p50 %.2f ms, p99 %.2f ms, max %.2f ms", rounds, p.at(0.5) / 1000, p.at(0.99) / 1000, p.at(1.0) / 1000))
+        print(String(format: "%d rounds: p50 %.2f ms, p99 %.2f ms, max %.2f ms; master CPU %.1f ms per round", rounds,
+                     p.at(0.5) / 1000, p.at(0.99) / 1000, p.at(1.0) / 1000, 1000 * cpu / Double(rounds)))
     }
 
     static func jsonString(_ s: String) -> String {
@@ -183,5 +184,36 @@ enum ControlPlaneBench {
         let offline = workersJSON.filter { ($0["stage"] as? String) == "offline" }.count
         print(String(format: "%d keepalives (%d failed) in %.1f s; master CPU %.2f s = %.1f%% of one core; workers offline at the end: %d of %d",
                      sent.withLock { $0 }, failures.withLock { $0 }, elapsed, cpu, 100 * cpu / elapsed, offline, workersJSON.count))
+    }
+}
+
+/// Counts answered operations; the measuring thread sleeps until the count it waits for is reached.
+final class DoneCounter: @unchecked Sendable {
+    // Safe: `count` is only touched with `condition` locked.
+    private let condition = NSCondition()
+    private var count = 0
+
+    var value: Int {
+        self.condition.lock()
+        defer { self.condition.unlock() }
+        return self.count
+    }
+
+    func increment() {
+        self.condition.lock()
+        self.count += 1
+        self.condition.broadcast()
+        self.condition.unlock()
+    }
+
+    /// - Returns: `false` when `timeout` seconds pass first.
+    func wait(atLeast target: Int, timeout: TimeInterval) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        self.condition.lock()
+        defer { self.condition.unlock() }
+        while self.count < target {
+            if !self.condition.wait(until: deadline) { return self.count >= target }
+        }
+        return true
     }
 }

@@ -68,13 +68,15 @@ enum Conversions {
             subtasks: record.subtasks.keys.sorted().map { self.subtask(task: name, source: $0, stage: record.subtasks[$0]!, s, statuses) })
     }
 
-    static func worker(_ name: WorkerName, _ w: Scheduling.WorkerRecord) -> Components.Schemas.Worker {
+    /// `lastSeen`: the leader's in-memory last keepalive, newer than the logged one between refreshes.
+    static func worker(_ name: WorkerName, _ w: Scheduling.WorkerRecord, lastSeen: Int64? = nil) -> Components.Schemas.Worker {
         let stage: Components.Schemas.Worker.stagePayload = switch w.stage {
         case .offline: .offline
         case .free: .free
         case .bound: .bound
         }
         return Components.Schemas.Worker(
-            name: name.rawValue, address: w.address, stage: stage, source: w.boundSource?.rawValue, last_keepalive_ms: w.lastKeepalive)
+            name: name.rawValue, address: w.address, stage: stage, source: w.boundSource?.rawValue,
+            last_keepalive_ms: [w.lastKeepalive, w.isOnline ? lastSeen : nil].compactMap { $0 }.max())
     }
 }

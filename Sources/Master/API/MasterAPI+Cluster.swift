@@ -11,7 +11,9 @@ extension MasterAPI {
 
     public func listWorkers(_ input: Operations.listWorkers.Input) async throws -> Operations.listWorkers.Output {
         let workers = await self.state.scheduling.workers
-        return .ok(.init(body: .json(workers.keys.sorted().map { Conversions.worker($0, workers[$0]!) })))
+        return .ok(.init(body: .json(workers.keys.sorted().map { name in
+            Conversions.worker(name, workers[name]!, lastSeen: self.liveness.lastSeen(name))
+        })))
     }
 
     public func offlineWorker(_ input: Operations.offlineWorker.Input) async throws -> Operations.offlineWorker.Output {

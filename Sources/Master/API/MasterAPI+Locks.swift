@@ -62,7 +62,7 @@ enum LockViews {
             Components.Schemas.LockTable(
                 source: source.rawValue, schema: lock.downstream.schema, table: lock.downstream.table,
                 synced: synced.contains(source),
-                operation: lock.operations.first { $0.source == source }.map(self.operation))
+                operation: lock.operations.first { $0.source == source }.map { self.operation($0, downstream: lock.downstream) })
         }
         return Components.Schemas.Lock(
             id: lock.id.rawValue, task: lock.task.rawValue, mode: .pessimistic, owner: lock.owner.rawValue, ddls: lock.ddls,
@@ -70,10 +70,12 @@ enum LockViews {
             rejected: lock.rejected.map { $0.reason.message(for: $0.info) })
     }
 
-    static func operation(_ op: PessimismOperation) -> Components.Schemas.Operation {
+    /// `schema`/`table` name the lock's downstream table (see `Operation` in openapi.yaml).
+    static func operation(_ op: PessimismOperation, downstream: TableName) -> Components.Schemas.Operation {
         Components.Schemas.Operation(
             mode: .pessimistic, lock_id: op.lock.rawValue, lock_serial: Int64(op.lockSerial), task: op.task.rawValue,
-            source: op.source.rawValue, ddls: op.ddls, exec: op.exec, done: op.done)
+            source: op.source.rawValue, schema: downstream.schema, table: downstream.table, ddls: op.ddls, exec: op.exec,
+            done: op.done)
     }
 
     static func optimistic(_ lock: Optimism.Lock) -> Components.Schemas.Lock {
@@ -99,6 +101,6 @@ enum LockViews {
         Components.Schemas.Operation(
             mode: .optimistic, lock_id: op.lock.rawValue, operation_id: Int64(op.id), task: task.rawValue,
             source: op.table.source.rawValue, schema: op.table.table.schema, table: op.table.table.table, ddls: op.ddls,
-            exec: !op.ddls.isEmpty, stage: op.stage.rawValue, done: done)
+            exec: !op.ddls.isEmpty, stage: op.stage.rawValue, message: op.message.isEmpty ? nil : op.message, done: done)
     }
 }

@@ -56,7 +56,11 @@ extension MasterAPI {
             }
             do {
                 let json = try LogInspection.json(state)
-                let object = try JSONDecoder().decode(OpenAPIObjectContainer.self, from: Data(json.utf8))
+                var object = try JSONDecoder().decode(OpenAPIObjectContainer.self, from: Data(json.utf8))
+                // The JSON is not canonical (hash-ordered maps); the digest of the binary encoding is.
+                var fields = object.value
+                fields["digest"] = LogInspection.digest(state)
+                try object.setValue(validating: fields)
                 return .ok(.init(body: .json(.init(additionalProperties: object))))
             } catch {
                 throw APIFailure(status: 503, code: "unavailable", message: "encoding the state: \(error)")

@@ -19,7 +19,7 @@ extension MasterAPI {
             let name = WorkerName(body.name)
             try await self.submit(.scheduling(.registerWorker(name, address: body.address)))
             // Registration counts as the first keepalive: the worker is free (and offered a source) at once.
-            try await self.submit(.scheduling(.keepalive(name, at: self.clock.now())))
+            try await self.recordKeepalive(name)
             self.logger.info("worker registered", metadata: ["worker": "\(name)", "address": "\(body.address)"])
             return .ok(.init(body: .json(self.registration(name))))
         }
@@ -28,8 +28,22 @@ extension MasterAPI {
     public func keepalive(_ input: Operations.keepalive.Input) async throws -> Operations.keepalive.Output {
         await self.answer("keepalive", { .default(statusCode: $0, $1) }) { () throws(APIFailure) in
             let name = WorkerName(input.path.worker_hyphen_name)
-            try await self.submit(.scheduling(.keepalive(name, at: self.clock.now())))
+            try await self.recordKeepalive(name)
             return .ok(.init(body: .json(self.registration(name))))
+        }
+    }
+
+    /// Remembers the keepalive in memory and lets the decider log it if it changes liveness or the
+    /// logged one is TTL/2 old (see `LivenessBoard`).
+    func recordKeepalive(_ name: WorkerName) async throws(APIFailure) {
+        let now = self.clock.now()
+        // Seen before the decision, so a tick between the two cannot miss this keepalive.
+        self.liveness.saw(name, at: now)
+        do {
+            try await self.submit(.scheduling(.keepalive(name, at: now, refreshAfter: self.ttlMilliseconds / 2)))
+        } catch {
+            if error.status == 404 { self.liveness.forget(name) }
+            throw error
         }
     }
 
@@ -42,8 +56,10 @@ extension MasterAPI {
         }
     }
 
-    /// Long poll: answers at once if the log is past `after` and the view differs from the one at
-    /// the start, otherwise when a change touches this worker's view, or at `timeout_ms` (default 30 s).
+    /// Long poll: answers at once if an event after `after` can concern this worker's view (or `after` is
+    /// 0 or older than the leader's recent-commit memory), otherwise when a change touches this worker's
+    /// view, or at `timeout_ms` (default 30 s). Appends whose events cannot concern this worker do not
+    /// even wake it (`WatchRelevance`).
     public func watch(_ input: Operations.watch.Input) async throws -> Operations.watch.Output {
         await self.answer("watch", { .default(statusCode: $0, $1) }) { () throws(APIFailure) in
             let name = WorkerName(input.path.worker_hyphen_name)
@@ -54,13 +70,25 @@ extension MasterAPI {
             var state = await self.state
             guard state.scheduling.workers[name] != nil else { throw .notFound("worker \(name) is not registered") }
             let first = builder.view(worker: name, state: state, term: self.host.term)
-            if state.lastSequence > after || timeout == 0 { return .ok(.init(body: .json(first))) }
             let host = self.host
+            // At once when something since `after` concerns this worker (or is too old to tell); events
+            // that cannot change its view (other workers' Infos and dones) do not turn the long poll into
+            // a busy loop of identical answers.
+            let source = state.scheduling.boundSource(of: name)
+            let sinceAfter: EngineHost.ChangeFilter = { WatchRelevance.concerns($0, worker: name, source: source) }
+            var answerNow = timeout == 0 || (after < state.lastSequence && after == 0)
+            if !answerNow, after < state.lastSequence {
+                answerNow = await host.hasChange(after: after, concerning: sinceAfter)
+            }
+            if answerNow { return .ok(.init(body: .json(first))) }
             let deadline = ContinuousClock.now.advanced(by: .milliseconds(timeout))
             while ContinuousClock.now < deadline {
                 let seen = state.lastSequence
+                // Only events that can change this worker's view wake the watch (`WatchRelevance`).
+                let source = state.scheduling.boundSource(of: name)
+                let concerns: EngineHost.ChangeFilter = { WatchRelevance.concerns($0, worker: name, source: source) }
                 let changed = await withTaskGroup(of: Bool.self) { group in
-                    group.addTask { await host.waitForChange(after: seen); return !Task.isCancelled }
+                    group.addTask { await host.waitForChange(after: seen, concerning: concerns); return !Task.isCancelled }
                     group.addTask { try? await Task.sleep(until: deadline); return false }
                     let first = await group.next() ?? false
                     group.cancelAll()
@@ -76,6 +104,8 @@ extension MasterAPI {
                     return .ok(.init(body: .json(view)))
                 }
             }
+            // Timed out: answer with the current state (unrelated appends moved the log without waking us).
+            state = await self.state
             var view = builder.view(worker: name, state: state, term: self.host.term)
             view.sequence = Int64(state.lastSequence)
             return .ok(.init(body: .json(view)))

@@ -18,12 +18,14 @@ public struct MasterAPI: APIProtocol {
     let logger: Logger
     let statuses = SubtaskStatusBoard()
     let views: WorkerViewMemo
+    let liveness: LivenessBoard
 
     init(
         host: EngineHost, configuration: MasterConfiguration, clock: MasterClock, secrets: SecretBox,
-        registry: PrometheusCollectorRegistry, logger: Logger
+        registry: PrometheusCollectorRegistry, liveness: LivenessBoard, logger: Logger
     ) {
         self.host = host
+        self.liveness = liveness
         self.configuration = configuration
         self.clock = clock
         self.secrets = secrets

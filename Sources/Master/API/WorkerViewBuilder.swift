@@ -31,7 +31,10 @@ struct WorkerViewBuilder {
             view.subtasks.append(.init(
                 task: id.task.rawValue, source: source.rawValue, expected_stage: stage == .running ? .Running : .Paused,
                 shard_mode: record.config.shardMode?.rawValue, task_yaml: self.memo.taskYAML(record.config)))
-            view.operations += state.pessimism.pendingOperations(task: id.task, source: source).map(LockViews.operation)
+            for op in state.pessimism.pendingOperations(task: id.task, source: source) {
+                guard let lock = state.pessimism.lock(op.lock) else { continue }
+                view.operations.append(LockViews.operation(op, downstream: lock.downstream))
+            }
             for lock in state.optimism.locks(task: id.task) {
                 for (key, entry) in lock.tables.sorted(by: { $0.key < $1.key }) where key.source == source {
                     guard let op = entry.operation, !entry.done else { continue }

@@ -2,8 +2,9 @@ import Logging
 import Projections
 import ServiceLifecycle
 
-/// The leader's timer: every `interval` it executes `.scheduling(.tick(now:ttl:))` with the
-/// master clock, so keepalive expiry is a decision recorded in the log with time as data.
+/// The leader's timer: every `interval` it executes `.scheduling(.tick(now:ttl:lastSeen:))` with the
+/// master clock and the leader's in-memory keepalive times, so keepalive expiry is a decision
+/// recorded in the log with time as data.
 ///
 /// Unanswered shard-DDL operations need no timer of their own: they stay in the state until a
 /// worker reports them done, and every watch answer lists the not-done operations of the
@@ -13,10 +14,12 @@ public struct LeaderTicker: Service {
     let clock: MasterClock
     let interval: Duration
     let ttl: Duration
+    let liveness: LivenessBoard
     let logger: Logger
 
-    public init(host: EngineHost, clock: MasterClock, interval: Duration, ttl: Duration, logger: Logger) {
+    init(host: EngineHost, clock: MasterClock, interval: Duration, ttl: Duration, liveness: LivenessBoard, logger: Logger) {
         self.host = host
+        self.liveness = liveness
         self.clock = clock
         self.interval = interval
         self.ttl = ttl
@@ -40,7 +43,9 @@ public struct LeaderTicker: Service {
     /// One tick; a refused tick or a storage error is logged and the next tick tries again.
     public func tickOnce() async {
         do {
-            let events = try await self.host.execute(.scheduling(.tick(now: self.clock.now(), ttl: self.ttl.milliseconds)), now: self.clock.now())
+            let now = self.clock.now()
+            let tick = ClusterCommand.scheduling(.tick(now: now, ttl: self.ttl.milliseconds, lastSeen: self.liveness.snapshot()))
+            let events = try await self.host.execute(tick, now: now)
             for event in events where event.name.hasPrefix("worker.") || event.name.hasPrefix("binding.") {
                 self.logger.info("tick", metadata: ["event": "\(event.name)"])
             }

@@ -6,10 +6,15 @@ import Schema
 /// {"steps": [
 ///   {"kind": "checkpoint", "binlog_name": "mysql-bin.000001", "binlog_pos": 120},
 ///   {"kind": "ddl", "mode": "pessimistic", "schema": "db", "table": "t", "ddls": ["ALTER TABLE ..."]},
+///   {"kind": "source_tables", "tables": [{"up_schema": "db", "up_table": "t1", "down_schema": "db",
+///    "down_table": "t", "table_info": {TableInfo}}]},
+///   {"kind": "gate", "name": "s2-ddl"},
 ///   {"kind": "ddl", "mode": "optimistic", "up_schema": "db", "up_table": "t1", "down_schema": "db",
 ///    "down_table": "t", "ddls": ["..."], "before": {TableInfo}, "after": [{TableInfo}]}
 /// ], "finish": false}
 /// ```
+/// A `gate` step waits until the file `<name>.gate` exists in the script directory, so a test decides
+/// when a subtask reaches its next step (e.g. its DDL) without killing the worker.
 /// For a pessimistic step `schema`/`table` name the downstream table (the lock is task-`schema`.`table`).
 public struct Script: Sendable, Codable {
     public var steps: [Step]
@@ -23,7 +28,7 @@ public struct Script: Sendable, Codable {
 
     public struct Step: Sendable, Codable {
         public enum Kind: String, Sendable, Codable {
-            case ddl, checkpoint
+            case ddl, checkpoint, gate
             case sourceTables = "source_tables"
         }
 
@@ -43,6 +48,8 @@ public struct Script: Sendable, Codable {
         public var binlogPos: UInt32?
         public var gtid: String?
         public var tables: [SourceTableSchema]?
+        /// `gate`: the file `<name>.gate` the step waits for.
+        public var name: String?
 
         public init(kind: Kind, mode: String? = nil, schema: String? = nil, table: String? = nil, ddls: [String]? = nil,
             binlogName: String? = nil, binlogPos: UInt32? = nil) {
@@ -56,7 +63,7 @@ public struct Script: Sendable, Codable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case kind, mode, schema, table, ddls, before, after, strict, gtid, tables
+            case kind, mode, schema, table, ddls, before, after, strict, gtid, tables, name
             case upSchema = "up_schema", upTable = "up_table", downSchema = "down_schema", downTable = "down_table"
             case binlogName = "binlog_name", binlogPos = "binlog_pos"
         }

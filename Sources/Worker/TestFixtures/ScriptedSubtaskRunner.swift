@@ -16,7 +16,7 @@ public final class ScriptedSubtaskRunner: SubtaskRunner {
     /// One recorded action.
     public struct Record: Sendable, Hashable, Codable {
         public var subtask: String
-        /// started, paused, resumed, stopped, exec, skip, checkpoint, error, finished
+        /// started, paused, resumed, stopped, source_tables, gate_waiting, exec, skip, checkpoint, error, finished
         public var event: String
         public var lockID: String?
         public var ddls: [String]?
@@ -121,6 +121,14 @@ public final class ScriptedSubtaskRunner: SubtaskRunner {
                 detail: "\(step.binlogName ?? "mysql-bin.000001"):\(step.binlogPos ?? 4)")
         case .sourceTables:
             try await subtask.shardDDL.reportSourceTables(step.tables ?? [])
+            self.record(key, "source_tables", epoch: subtask.bindingEpoch)
+        case .gate:
+            let gate = self.scriptDirectory.appendingPathComponent("\(step.name ?? "gate").gate").path
+            self.record(key, "gate_waiting", detail: step.name)
+            // A fixture polling a file the test creates; cancellation (stop, lease lapse) ends the wait.
+            while !FileManager.default.fileExists(atPath: gate) {
+                try await Task.sleep(for: .milliseconds(50))
+            }
         case .ddl:
             let info: ShardDDLInfo
             if step.mode == "optimistic" {
@@ -136,7 +144,7 @@ public final class ScriptedSubtaskRunner: SubtaskRunner {
             _ = try await subtask.shardDDL.coordinate(info) { decision in
                 // The scripted "downstream" is the record file: exec or skip is all there is to do.
                 self.record(key, decision.exec ? "exec" : "skip", lockID: decision.lockID, ddls: decision.ddls,
-                    epoch: subtask.bindingEpoch)
+                    epoch: subtask.bindingEpoch, detail: decision.stage)
             }
         }
     }
