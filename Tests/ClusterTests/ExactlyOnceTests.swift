@@ -22,9 +22,9 @@ import Glibc
         do {
             try await f.createTables(Self.tables, definition: "(id INT PRIMARY KEY, v VARCHAR(40), n INT)")
             let task = try f.writeTask("test", shardMode: mode, workerCount: 4, batch: 100, safeMode: false)
-            let started = try f.ctl(["start-task", task, "--remove-meta"])
+            let started = try await f.ctl(["start-task", task, "--remove-meta"])
             #expect(started.status == 0, "\(started.text)")
-            #expect(try await eventually(timeout: .seconds(60)) { try f.isSyncing("test") }, "seed \(seed)")
+            #expect(try await eventually(timeout: .seconds(60)) { try await f.isSyncing("test") }, "seed \(seed)")
 
             // 50 rounds × 4 tables × 500 rows = 100k rows, with updates and deletes, and one shard DDL per
             // table halfway through. Kills run concurrently.
@@ -53,8 +53,9 @@ import Glibc
                 let down = try await f.downstreamRows(columns: "id, v, n, c")
                 let missing = Set(up).subtracting(down).sorted().prefix(5)
                 let extra = Set(down).subtracting(up).sorted().prefix(5)
+                let lastError = (try? await f.subtaskError("test")) ?? nil
                 Issue.record(
-                    "seed \(seed): upstream \(up.count) rows, downstream \(down.count); missing \(Array(missing)) extra \(Array(extra)); error \(String(describing: try? f.subtaskError("test")))")
+                    "seed \(seed): upstream \(up.count) rows, downstream \(down.count); missing \(Array(missing)) extra \(Array(extra)); error \(String(describing: lastError))")
             }
             let count = try await f.downstreamQuery("SELECT COUNT(*) FROM shardddl.tb").first?.first ?? nil
             #expect(count == "\(4 * 50 * 490)", "seed \(seed)")

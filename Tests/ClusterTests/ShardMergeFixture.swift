@@ -29,20 +29,20 @@ final class ShardMergeFixture: @unchecked Sendable {
         async let down = MariaDBServer.start(.init(serverID: 3))
         let fixture = ShardMergeFixture(cluster: try ProcessCluster(label: label), upstreams: [try await up1, try await up2], downstream: try await down)
         try fixture.startMaster()
-        #expect(try await eventually { (try? fixture.ctl(["list-member"]).status) == 0 })
+        #expect(try await eventually { (try? await fixture.ctl(["list-member"]).status) == 0 })
         for worker in workers { try fixture.startWorker(worker) }
         for (index, source) in Self.sources.enumerated() {
-            let created = try fixture.ctl(["operate-source", "create", try fixture.writeSource(source, server: fixture.upstreams[index])])
+            let created = try await fixture.ctl(["operate-source", "create", try fixture.writeSource(source, server: fixture.upstreams[index])])
             #expect(created.status == 0, "\(created.text)")
         }
         // Every source bound before any test starts a task.
-        #expect(try await eventually { try fixture.boundSources().count == min(workers.count, Self.sources.count) })
+        #expect(try await eventually { try await fixture.boundSources().count == min(workers.count, Self.sources.count) })
         return fixture
     }
 
     /// The sources that have a worker, as `operate-source show` says.
-    func boundSources() throws -> [String] {
-        let sources = try self.ctl(["operate-source", "show"]).json["sources"] as? [[String: Any]] ?? []
+    func boundSources() async throws -> [String] {
+        let sources = try await self.ctl(["operate-source", "show"]).json["sources"] as? [[String: Any]] ?? []
         return sources.compactMap { entry in
             guard let worker = entry["worker"] as? String, !worker.isEmpty else { return nil }
             return entry["source"] as? String
@@ -76,8 +76,8 @@ final class ShardMergeFixture: @unchecked Sendable {
     }
 
     @discardableResult
-    func ctl(_ arguments: [String]) throws -> (status: Int32, json: [String: Any], text: String) {
-        let (status, text) = try self.cluster.run(["ctl", "--master", self.master] + arguments)
+    func ctl(_ arguments: [String]) async throws -> (status: Int32, json: [String: Any], text: String) {
+        let (status, text) = try await self.cluster.run(["ctl", "--master", self.master] + arguments)
         let json = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
         return (status, json, text)
     }
@@ -166,8 +166,8 @@ final class ShardMergeFixture: @unchecked Sendable {
     }
 
     /// Every subtask of `task` reports stage Running in unit Sync.
-    func isSyncing(_ task: String) throws -> Bool {
-        let status = try self.ctl(["query-status", task]).json["status"] as? [String: Any]
+    func isSyncing(_ task: String) async throws -> Bool {
+        let status = try await self.ctl(["query-status", task]).json["status"] as? [String: Any]
         let subtasks = status?["subtasks"] as? [[String: Any]] ?? []
         return !subtasks.isEmpty && subtasks.allSatisfy { entry in
             let s = entry["status"] as? [String: Any]
@@ -176,8 +176,8 @@ final class ShardMergeFixture: @unchecked Sendable {
     }
 
     /// The error any subtask of `task` reports, if one does.
-    func subtaskError(_ task: String) throws -> String? {
-        let status = try self.ctl(["query-status", task]).json["status"] as? [String: Any]
+    func subtaskError(_ task: String) async throws -> String? {
+        let status = try await self.ctl(["query-status", task]).json["status"] as? [String: Any]
         let subtasks = status?["subtasks"] as? [[String: Any]] ?? []
         return subtasks.compactMap { ($0["status"] as? [String: Any])?["error"] as? String }.first
     }

@@ -18,9 +18,9 @@ import Glibc
         let f = try await ShardMergeFixture.start(label: "pess-merge")
         do {
             try await f.createTables(Self.allTables)
-            let started = try f.ctl(["start-task", try f.writeTask("test", shardMode: "pessimistic"), "--remove-meta"])
+            let started = try await f.ctl(["start-task", try f.writeTask("test", shardMode: "pessimistic"), "--remove-meta"])
             #expect(started.status == 0, "\(started.text)")
-            #expect(try await eventually(timeout: .seconds(60)) { try f.isSyncing("test") })
+            #expect(try await eventually(timeout: .seconds(60)) { try await f.isSyncing("test") })
 
             for (n, (source, table)) in Self.allTables.enumerated() {
                 try await f.exec(source, "INSERT INTO \(table) VALUES (\(n * 100 + 1), 'a'), (\(n * 100 + 2), 'b')")
@@ -37,7 +37,7 @@ import Glibc
             try await f.exec(0, "ALTER TABLE shardddl1.tb2 ADD COLUMN new_col1 INT")
             // Source 1's group resolved: the lock waits for source 2.
             #expect(try await eventually {
-                let locks = try f.ctl(["shard-ddl-lock", "test"]).json["locks"] as? [[String: Any]] ?? []
+                let locks = try await f.ctl(["shard-ddl-lock", "test"]).json["locks"] as? [[String: Any]] ?? []
                 return locks.first?["ID"] as? String == "test-`shardddl`.`tb`" || locks.first?["id"] as? String == "test-`shardddl`.`tb`"
             })
             try await f.exec(1, "ALTER TABLE shardddl1.tb1 ADD COLUMN new_col1 INT")
@@ -47,8 +47,8 @@ import Glibc
             #expect(try await eventually(timeout: .seconds(60)) { try await f.consistent(Self.allTables) })
             let columns = try await f.downstreamQuery("SHOW COLUMNS FROM shardddl.tb").map { $0[0] ?? "" }
             #expect(columns == ["id", "v", "new_col1"])
-            #expect(try await eventually { (try f.ctl(["shard-ddl-lock", "test"]).json["locks"] as? [Any])?.isEmpty ?? false })
-            #expect(try f.subtaskError("test") == nil)
+            #expect(try await eventually { (try await f.ctl(["shard-ddl-lock", "test"]).json["locks"] as? [Any])?.isEmpty ?? false })
+            #expect(try await f.subtaskError("test") == nil)
         } catch {
             await f.shutdown()
             throw error
@@ -63,8 +63,8 @@ import Glibc
         do {
             let tables: [(source: Int, table: String)] = [(0, "shardddl1.tb1"), (0, "shardddl1.tb2"), (1, "shardddl1.tb1")]
             try await f.createTables(tables)
-            #expect(try f.ctl(["start-task", try f.writeTask("test", shardMode: "optimistic"), "--remove-meta"]).status == 0)
-            #expect(try await eventually(timeout: .seconds(60)) { try f.isSyncing("test") })
+            #expect(try await f.ctl(["start-task", try f.writeTask("test", shardMode: "optimistic"), "--remove-meta"]).status == 0)
+            #expect(try await eventually(timeout: .seconds(60)) { try await f.isSyncing("test") })
             try await f.exec(0, "ALTER TABLE shardddl1.tb1 ADD COLUMN new_col1 INT")
             try await f.exec(0, "INSERT INTO shardddl1.tb1 VALUES (1, 'x', 1)")
             #expect(try await eventually { try await f.downstreamRows(columns: "id").contains("1") })
@@ -74,7 +74,7 @@ import Glibc
             try await f.exec(1, "ALTER TABLE shardddl1.tb1 ADD COLUMN new_col1 INT")
             try await f.exec(1, "INSERT INTO shardddl1.tb1 VALUES (4, 'w', 4)")
             #expect(try await eventually(timeout: .seconds(60)) { try await f.consistent(tables) })
-            #expect(try f.subtaskError("test") == nil)
+            #expect(try await f.subtaskError("test") == nil)
         } catch {
             await f.shutdown()
             throw error
@@ -95,11 +95,11 @@ import Glibc
             try await f.exec(0, "INSERT INTO shardddl1.tb1 VALUES " + values.joined(separator: ","))
             try await f.exec(0, "INSERT INTO shardddl1.tb2 VALUES (100000, 'other')")
             let task = try f.writeTask("test", shardMode: nil, taskMode: "all", sources: ["mysql-replica-01"])
-            #expect(try f.ctl(["start-task", task, "--remove-meta"]).status == 0)
+            #expect(try await f.ctl(["start-task", task, "--remove-meta"]).status == 0)
             #expect(try await eventually(timeout: .seconds(60)) { try await f.consistent(tables) })
             // query-status carries a progress line per subtask (rows so far; percent, rate and ETA while loading).
             #expect(try await eventually {
-                let lines = try f.ctl(["query-status", "test"]).json["progress"] as? [String] ?? []
+                let lines = try await f.ctl(["query-status", "test"]).json["progress"] as? [String] ?? []
                 return lines.contains { $0.hasPrefix("mysql-replica-01 Sync Running") && $0.contains("rows") }
             })
             try await f.exec(0, "ALTER TABLE shardddl1.tb1 ADD COLUMN new_col1 INT")
@@ -107,7 +107,7 @@ import Glibc
             try await f.exec(0, "UPDATE shardddl1.tb1 SET new_col1 = id WHERE id <= 10")
             try await f.exec(0, "DELETE FROM shardddl1.tb1 WHERE id > 2990")
             #expect(try await eventually(timeout: .seconds(60)) { try await f.consistent(tables) })
-            #expect(try f.subtaskError("test") == nil)
+            #expect(try await f.subtaskError("test") == nil)
         } catch {
             await f.shutdown()
             throw error
@@ -122,8 +122,8 @@ import Glibc
         let f = try await ShardMergeFixture.start(label: "kill-\(victim)-mid-lock")
         do {
             try await f.createTables(Self.allTables)
-            #expect(try f.ctl(["start-task", try f.writeTask("test", shardMode: "pessimistic"), "--remove-meta"]).status == 0)
-            #expect(try await eventually(timeout: .seconds(60)) { try f.isSyncing("test") })
+            #expect(try await f.ctl(["start-task", try f.writeTask("test", shardMode: "pessimistic"), "--remove-meta"]).status == 0)
+            #expect(try await eventually(timeout: .seconds(60)) { try await f.isSyncing("test") })
             for (n, (source, table)) in Self.allTables.enumerated() {
                 try await f.exec(source, "INSERT INTO \(table) VALUES (\(n * 100 + 1), 'before')")
             }
@@ -131,28 +131,29 @@ import Glibc
             try await f.exec(0, "ALTER TABLE shardddl1.tb2 ADD COLUMN c INT")
             try await f.exec(0, "INSERT INTO shardddl1.tb1 VALUES (1001, 'held', 1)")
             #expect(try await eventually {
-                (try f.ctl(["shard-ddl-lock", "test"]).json["locks"] as? [Any])?.count == 1
+                (try await f.ctl(["shard-ddl-lock", "test"]).json["locks"] as? [Any])?.count == 1
             }, "the lock waits for source 2")
             if victim == "master" {
                 f.cluster.kill("master", signal: SIGKILL)
                 try f.startMaster()
-                #expect(try await eventually { (try? f.ctl(["list-member"]).status) == 0 })
+                #expect(try await eventually { (try? await f.ctl(["list-member"]).status) == 0 })
             } else {
-                let sources = try f.ctl(["operate-source", "show"]).json["sources"] as? [[String: Any]] ?? []
+                let sources = try await f.ctl(["operate-source", "show"]).json["sources"] as? [[String: Any]] ?? []
                 let worker = try #require(sources.first { $0["source"] as? String == ShardMergeFixture.sources[0] }?["worker"] as? String)
                 f.cluster.kill(worker, signal: SIGKILL)
                 try f.startWorker(worker)
             }
             // The lock survives the restart, then finishes once source 2 has the DDL too.
             #expect(try await eventually(timeout: .seconds(30)) {
-                (try f.ctl(["shard-ddl-lock", "test"]).json["locks"] as? [Any])?.count == 1
+                (try await f.ctl(["shard-ddl-lock", "test"]).json["locks"] as? [Any])?.count == 1
             })
             try await f.exec(1, "ALTER TABLE shardddl1.tb1 ADD COLUMN c INT")
             try await f.exec(1, "ALTER TABLE shardddl1.tb2 ADD COLUMN c INT")
             try await f.exec(1, "INSERT INTO shardddl1.tb2 VALUES (1002, 'after', 2)")
-            #expect(try await eventually(timeout: .seconds(60)) { try await f.consistent(Self.allTables) },
-                    "error \(String(describing: try? f.subtaskError("test")))")
-            #expect(try await eventually { (try f.ctl(["shard-ddl-lock", "test"]).json["locks"] as? [Any])?.isEmpty ?? false })
+            let consistent = try await eventually(timeout: .seconds(60)) { try await f.consistent(Self.allTables) }
+            let lastError = (try? await f.subtaskError("test")) ?? nil
+            #expect(consistent, "error \(String(describing: lastError))")
+            #expect(try await eventually { (try await f.ctl(["shard-ddl-lock", "test"]).json["locks"] as? [Any])?.isEmpty ?? false })
         } catch {
             await f.shutdown()
             throw error
@@ -166,18 +167,18 @@ import Glibc
         let f = try await ShardMergeFixture.start(label: "transfer", workers: ["worker1", "worker2", "worker3"])
         do {
             try await f.createTables(Self.allTables)
-            #expect(try f.ctl(["start-task", try f.writeTask("test", shardMode: "pessimistic"), "--remove-meta"]).status == 0)
-            #expect(try await eventually(timeout: .seconds(60)) { try f.isSyncing("test") })
+            #expect(try await f.ctl(["start-task", try f.writeTask("test", shardMode: "pessimistic"), "--remove-meta"]).status == 0)
+            #expect(try await eventually(timeout: .seconds(60)) { try await f.isSyncing("test") })
             for i in 1...200 { try await f.exec(0, "INSERT INTO shardddl1.tb1 VALUES (\(i), 'a')") }
-            let sources = try f.ctl(["operate-source", "show"]).json["sources"] as? [[String: Any]] ?? []
+            let sources = try await f.ctl(["operate-source", "show"]).json["sources"] as? [[String: Any]] ?? []
             let busy = Set(sources.compactMap { $0["worker"] as? String })
             let free = try #require(["worker1", "worker2", "worker3"].first { !busy.contains($0) })
-            let moved = try f.ctl(["transfer-source", ShardMergeFixture.sources[0], free])
+            let moved = try await f.ctl(["transfer-source", ShardMergeFixture.sources[0], free])
             #expect(moved.status == 0, "\(moved.text)")
             for i in 201...400 { try await f.exec(0, "INSERT INTO shardddl1.tb1 VALUES (\(i), 'b')") }
             try await f.exec(0, "UPDATE shardddl1.tb1 SET v = 'c' WHERE id % 3 = 0")
-            #expect(try await eventually { try f.boundSources().count == 2 })
-            let now = try f.ctl(["operate-source", "show"]).json["sources"] as? [[String: Any]] ?? []
+            #expect(try await eventually { try await f.boundSources().count == 2 })
+            let now = try await f.ctl(["operate-source", "show"]).json["sources"] as? [[String: Any]] ?? []
             #expect(now.first { $0["source"] as? String == ShardMergeFixture.sources[0] }?["worker"] as? String == free)
             #expect(try await eventually(timeout: .seconds(60)) { try await f.consistent(Self.allTables) })
         } catch {
