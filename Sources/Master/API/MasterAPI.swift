@@ -64,9 +64,18 @@ public struct MasterAPI: APIProtocol {
         }
     }
 
-    /// The `AppendedEvents` answer for one command.
+    /// The `AppendedEvents` answer for one command. A rejected Info's name carries its reason after
+    /// ": " (DM's text, e.g. "... is different with ..."), so the worker can say why it is stuck.
     func appended(_ result: EngineHost.Appended) -> Components.Schemas.AppendedEvents {
-        Components.Schemas.AppendedEvents(first_sequence: Int64(result.firstSequence), events: result.events.map(\.name))
+        Components.Schemas.AppendedEvents(
+            first_sequence: Int64(result.firstSequence),
+            events: result.events.map { event in
+                if case .pessimism(.infoRejected(let info, let reason, _)) = event {
+                    return "\(event.name): \(reason.message(for: info))"
+                }
+                if case .optimism(.infoRejected(_, let reason)) = event { return "\(event.name): \(reason)" }
+                return event.name
+            })
     }
 
     var state: ClusterState { get async { await self.host.state } }
