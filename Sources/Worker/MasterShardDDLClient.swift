@@ -9,6 +9,11 @@ struct MasterShardDDLClient: ShardDDLClient {
     let worker: String
     let key: SubtaskKey
     let board: OperationBoard
+    /// Told why the master rejected a pessimistic Info. The call keeps waiting for its Operation, as
+    /// DM's worker does: the rejection is recorded and shown, and an operator's `shard-ddl-lock
+    /// unlock` (which sends this source a skip) is the way out, not a paused subtask that re-sends
+    /// the same rejected Info on every resume.
+    var onRejected: (@Sendable (String) async -> Void)? = nil
 
     func reportSourceTables(_ tables: [SourceTableSchema]) async throws(ShardDDLError) {
         var rows: [Components.Schemas.SourceTables.tablesPayloadPayload] = []
@@ -33,7 +38,7 @@ struct MasterShardDDLClient: ShardDDLClient {
         switch info {
         case .pessimistic(let schema, let table, let ddls):
             let key = self.key
-            try await self.report {
+            try await self.report(onRejected: self.onRejected) {
                 try await self.client.reportPessimisticInfo(
                     worker: self.worker, .init(task: key.task, source: key.source, schema: schema, table: table, ddls: ddls))
             }
@@ -117,7 +122,10 @@ struct MasterShardDDLClient: ShardDDLClient {
     }
 
     /// Sends a report; a rejected Info is recorded by the master, so surface it instead of blocking forever (dm#628).
-    private func report(_ send: () async throws -> Components.Schemas.AppendedEvents) async throws(ShardDDLError) {
+    private func report(
+        onRejected: (@Sendable (String) async -> Void)? = nil,
+        _ send: () async throws -> Components.Schemas.AppendedEvents
+    ) async throws(ShardDDLError) {
         let appended: Components.Schemas.AppendedEvents
         do {
             appended = try await send()
@@ -125,7 +133,9 @@ struct MasterShardDDLClient: ShardDDLClient {
             throw Self.wrap(error)
         }
         if let rejected = appended.events.first(where: { $0.contains("Rejected") }) {
-            throw ShardDDLError(code: ShardDDLError.rejectedCode, message: "master recorded \(rejected)")
+            let message = "rejected: master recorded \(rejected)"
+            guard let onRejected else { throw ShardDDLError(code: ShardDDLError.rejectedCode, message: message) }
+            await onRejected(message)
         }
     }
 

@@ -106,7 +106,11 @@ actor SubtaskSupervisor {
         task.targetDatabase.password = self.openPassword(task.targetDatabase.password)
         let context = SubtaskContext(
             key: key, taskYAML: yaml, task: task, source: source, bindingEpoch: epoch,
-            shardDDL: MasterShardDDLClient(client: self.client, worker: self.worker, key: key, board: self.board),
+            shardDDL: MasterShardDDLClient(
+                client: self.client, worker: self.worker, key: key, board: self.board,
+                onRejected: { message in
+                    await reporter.status(stage: .running, unit: "Sync", error: message, processedRows: nil)
+                }),
             reporter: reporter)
         do {
             try await self.runner.start(context)

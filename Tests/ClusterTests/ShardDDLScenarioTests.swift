@@ -131,6 +131,16 @@ import Testing
             .sql(1, "alter table shardddl1.tb1 add column new_col1 float"),
             .subtaskError("is different with"),
         ]),
+        // S21 DM_102: different defaults block the lock; an operator unlocks it: source 1 executes its DDL,
+        // source 2 is told to skip its own, and rows flow again.
+        Scenario(id: "S21/DM_102", mode: "pessimistic", tables: [t111, t211], steps: [
+            .sql(0, "alter table shardddl1.tb1 add column new_col1 int default 0"), .sql(0, "insert into shardddl1.tb1 values (1,1)"),
+            .sql(1, "alter table shardddl1.tb1 add column new_col1 int default -1"),
+            .subtaskError("is different with"),
+            .ctl(["shard-ddl-lock", "unlock", "test-`shardddl`.`tb`"]),
+            .sql(1, "insert into shardddl1.tb1 values (2,2)"),
+            .downstreamCount(2),
+        ]),
         // S20 DM_SAME_DDL_TWICE: the same DDL twice in a sequence on every table.
         Scenario(id: "S20/SAME_DDL_TWICE", mode: "pessimistic", tables: [t111, t211, t212], steps: [
             .sql(1, "alter table shardddl1.tb1 add column new_col1 int"), .sql(1, "insert into shardddl1.tb1 values (1,1)"),
