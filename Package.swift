@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(name: "OptimismTests", dependencies: ["Optimism", "BraidTestSupport"]),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "BraidTestSupport"]),
         .testTarget(name: "MySQLClientTests", dependencies: ["MySQLClient", "BraidTestSupport"]),
-        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "MySQLClient", "Domain", "BraidTestSupport"]),
+        .testTarget(name: "ReplicationTests", dependencies: ["Replication", "MySQLClient", "Domain", "Schema", "BraidTestSupport"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "BraidTestSupport"]),
         .testTarget(name: "LogToolsTests", dependencies: ["LogTools", "BraidTestSupport"]),
         .testTarget(name: "MasterTests", dependencies: [

@@ -43,6 +43,7 @@ extension Syncer {
         }
         defer { Task.detached { await upstream.close() } }
 
+        try await self.checkBinlogSettings(upstream)
         var fresh: [TableName] = []
         for table in try await self.upstreamTables(upstream) {
             if let info = loaded.tableInfos[table] {
@@ -109,6 +110,27 @@ extension Syncer {
                 "resumed": "\(loaded.resume != nil)",
             ])
         return start
+    }
+
+    /// The source must log full row images in ROW format; say exactly what to change when it does not.
+    func checkBinlogSettings(_ upstream: MySQLConnection) async throws(ReplicationError) {
+        let row: MySQLRow?
+        do {
+            row = try await upstream.query("SELECT @@GLOBAL.log_bin, @@GLOBAL.binlog_format, @@GLOBAL.binlog_row_image").rows.first
+        } catch {
+            throw ReplicationError(.upstream, "reading the binlog settings of source \(self.config.source.sourceID): \(error)")
+        }
+        let logBin = row?.string(0) ?? "0"
+        let format = (row?.string(1) ?? "").uppercased()
+        let image = (row?.string(2) ?? "").uppercased()
+        var problems: [String] = []
+        if logBin != "1" && logBin.uppercased() != "ON" { problems.append("log_bin is off (start the server with --log-bin)") }
+        if format != "ROW" { problems.append("binlog_format is \(format), not ROW") }
+        if image != "FULL" { problems.append("binlog_row_image is \(image), not FULL") }
+        guard problems.isEmpty else {
+            throw ReplicationError(
+                .configuration, "source \(self.config.source.sourceID) cannot be replicated: " + problems.joined(separator: "; "))
+        }
     }
 
     /// Every base table upstream that the block-allow list lets through.
