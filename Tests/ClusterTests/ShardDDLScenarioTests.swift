@@ -141,6 +141,15 @@ import Testing
             .sql(1, "insert into shardddl1.tb1 values (2,2)"),
             .downstreamCount(2),
         ]),
+        // S08 DM_016/DM_018: dropping one shard is not replicated to the merged table; the shard comes back.
+        Scenario(id: "S08/DM_016", mode: "pessimistic", tables: [t111, t211], steps: [
+            .sql(0, "insert into shardddl1.tb1 values (1)"), .sql(1, "insert into shardddl1.tb1 values (2)"),
+            .downstreamCount(2),
+            .sql(0, "drop table shardddl1.tb1"), .sql(1, "insert into shardddl1.tb1 values (3)"),
+            .downstreamCount(3),
+            .sql(0, "create table if not exists shardddl1.tb1 (id int primary key)"), .sql(0, "insert into shardddl1.tb1 values (5)"),
+            .downstreamCount(4),
+        ]),
         // S20 DM_SAME_DDL_TWICE: the same DDL twice in a sequence on every table.
         Scenario(id: "S20/SAME_DDL_TWICE", mode: "pessimistic", tables: [t111, t211, t212], steps: [
             .sql(1, "alter table shardddl1.tb1 add column new_col1 int"), .sql(1, "insert into shardddl1.tb1 values (1,1)"),
