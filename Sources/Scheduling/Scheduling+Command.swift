@@ -39,6 +39,11 @@ extension Scheduling {
         case resumeTask(TaskName, source: SourceID? = nil)
         /// `stop-task`, of the whole task or of one source's subtask.
         case stopTask(TaskName, source: SourceID? = nil)
+        /// `binlog skip|replace`: subtask (task, `source`) applies `operation` at its position. Setting
+        /// the same operation again is a no-op; another one at the same position replaces it.
+        case setBinlogOperation(TaskName, source: SourceID, BinlogOperation)
+        /// `binlog revert`: removes the subtask's operation at `position`, or all of them when `nil`.
+        case removeBinlogOperation(TaskName, source: SourceID, position: BinlogPosition?)
         /// A worker's checkpoint report for subtask (`task`, `source`), made under binding `epoch`.
         /// Accepted only from the source's current worker at the current epoch, so a worker that
         /// lost the source cannot move its progress (the control-plane half of tiflow#3737 fencing).

@@ -18,6 +18,8 @@ extension Scheduling {
             case taskExists
             case taskNotFound
             case subtaskNotFound
+            /// `binlog revert` of a position that has no operation.
+            case binlogOperationNotFound
             /// A report from a worker that no longer holds the source's binding, or an older epoch.
             case staleBinding
             /// The command itself is malformed (empty name, non-positive TTL, ...).

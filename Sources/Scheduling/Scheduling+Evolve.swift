@@ -60,8 +60,17 @@ extension Scheduling {
             state.tasks[name] = record
         case .subtaskRemoved(let name, let source):
             state.tasks[name]?.subtasks[source] = nil
+            state.tasks[name]?.binlogOperations[source] = nil
         case .stopped(let name):
             state.tasks[name] = nil
+        case .binlogOperationSet(let name, let source, let operation):
+            guard state.tasks[name]?.subtasks[source] != nil else { return }
+            state.tasks[name]?.binlogOperations[source, default: [:]][operation.position] = operation
+        case .binlogOperationRemoved(let name, let source, let position):
+            state.tasks[name]?.binlogOperations[source]?[position] = nil
+            if state.tasks[name]?.binlogOperations[source]?.isEmpty == true {
+                state.tasks[name]?.binlogOperations[source] = nil
+            }
         }
     }
 }

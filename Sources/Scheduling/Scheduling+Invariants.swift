@@ -7,6 +7,8 @@ extension Scheduling.State {
     ///   points back: a bound worker has exactly one source and a source at most one worker.
     /// - Binding epochs are distinct and none exceeds `lastEpoch`.
     /// - Every subtask's source exists and is named by its task's config; every task has a subtask.
+    /// - Binlog operations belong to existing subtasks, are keyed by their own position, and a
+    ///   `replace` (only) carries statements.
     public func checkInvariants() throws(InvariantViolation) {
         var epochs: Set<UInt64> = []
         for (source, binding) in self.bindings {
@@ -48,6 +50,17 @@ extension Scheduling.State {
                 }
                 guard named.contains(source) else {
                     throw InvariantViolation("subtask \(name)/\(source) not in the task config")
+                }
+            }
+            for (source, operations) in task.binlogOperations {
+                guard task.subtasks[source] != nil else {
+                    throw InvariantViolation("binlog operations of missing subtask \(name)/\(source)")
+                }
+                guard !operations.isEmpty else { throw InvariantViolation("empty binlog operations of \(name)/\(source)") }
+                for (position, operation) in operations {
+                    guard operation.position == position, (operation.action == .replace) == !operation.statements.isEmpty else {
+                        throw InvariantViolation("malformed binlog operation of \(name)/\(source): \(operation)")
+                    }
                 }
             }
         }

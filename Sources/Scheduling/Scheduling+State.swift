@@ -68,24 +68,38 @@ extension Scheduling {
         }
     }
 
-    /// A started task: its config and the expected stage of each of its subtasks, by source.
+    /// A started task: its config, the expected stage of each of its subtasks, by source, and the
+    /// operator's binlog operations (`binlog skip|replace`) of each subtask, by event position.
     public struct TaskRecord: Sendable, Hashable, Codable, BinaryCodable {
         public var config: TaskConfig
         public var subtasks: [SourceID: ExpectedStage]
+        /// Only subtasks with at least one operation have an entry.
+        public var binlogOperations: [SourceID: [BinlogPosition: BinlogOperation]]
 
-        public init(config: TaskConfig, subtasks: [SourceID: ExpectedStage] = [:]) {
+        public init(
+            config: TaskConfig, subtasks: [SourceID: ExpectedStage] = [:],
+            binlogOperations: [SourceID: [BinlogPosition: BinlogOperation]] = [:]
+        ) {
             self.config = config
             self.subtasks = subtasks
+            self.binlogOperations = binlogOperations
+        }
+
+        /// The operations of subtask (this task, `source`), in binlog order.
+        public func binlogOperations(of source: SourceID) -> [BinlogOperation] {
+            (self.binlogOperations[source] ?? [:]).values.sorted { $0.position < $1.position }
         }
 
         public func encode(to writer: inout ByteWriter) {
             writer.write(self.config)
             writer.writeDictionary(self.subtasks)
+            writer.writeDictionary(self.binlogOperations)
         }
 
         public init(from reader: inout ByteReader) throws(BinaryDecodingError) {
             self.config = try reader.read()
             self.subtasks = try reader.readDictionary()
+            self.binlogOperations = try reader.readDictionary()
         }
     }
 
@@ -161,8 +175,8 @@ extension Scheduling {
 
         // MARK: - Binary coding
 
-        /// Layout version of the encoded state, for snapshots.
-        static let codingVersion: UInt8 = 1
+        /// Layout version of the encoded state, for snapshots. 2: task records carry binlog operations.
+        static let codingVersion: UInt8 = 2
 
         public func encode(to writer: inout ByteWriter) {
             writer.writeByte(Self.codingVersion)

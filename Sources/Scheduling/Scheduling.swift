@@ -47,6 +47,10 @@ public enum Scheduling: Decider {
         case .pauseTask(let task, let source): try plan.setStage(task, source: source, .paused)
         case .resumeTask(let task, let source): try plan.setStage(task, source: source, .running)
         case .stopTask(let task, let source): try plan.stopTask(task, source: source)
+        case .setBinlogOperation(let task, let source, let operation):
+            try plan.setBinlogOperation(task, source: source, operation)
+        case .removeBinlogOperation(let task, let source, let position):
+            try plan.removeBinlogOperation(task, source: source, position: position)
         case .reportCheckpoint(let task, let source, let worker, let epoch, let position, let gtid, let at):
             try plan.reportCheckpoint(
                 task: task,

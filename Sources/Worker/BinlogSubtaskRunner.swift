@@ -67,7 +67,7 @@ public final class BinlogSubtaskRunner: SubtaskRunner {
                     await subtask.reporter.status(stage: .stopped, unit: "Sync", error: "\(error)", processedRows: nil)
                     return
                 default:
-                    await subtask.reporter.status(stage: .paused, unit: "Sync", error: "\(error)", processedRows: nil)
+                    await subtask.reporter.failed(stage: .paused, unit: "Sync", error: "\(error)", position: error.position)
                     self.host.pause(subtask.key)
                     backoff.reset()
                 }
@@ -82,7 +82,7 @@ public final class BinlogSubtaskRunner: SubtaskRunner {
             downstream: SyncerConfiguration.options(subtask.task.targetDatabase, downstream: true),
             reader: self.makeReader(subtask), coordinator: ShardDDLClientCoordinator(client: subtask.shardDDL),
             reporter: ReporterBridge(reporter: subtask.reporter),
-            waitIfPaused: { await control.waitIfPaused() }, logger: self.logger)
+            waitIfPaused: { await control.waitIfPaused() }, binlogOperation: subtask.binlogOperation, logger: self.logger)
     }
 }
 

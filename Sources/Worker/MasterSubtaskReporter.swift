@@ -1,4 +1,5 @@
 import API
+import Domain
 import Logging
 import MasterClient
 import Synchronization
@@ -49,6 +50,14 @@ struct MasterSubtaskReporter: SubtaskReporter {
                 task: self.key.task, source: self.key.source,
                 stage: .init(rawValue: stage.rawValue) ?? .Running, unit: unit, error: error,
                 processed_rows: processedRows))
+    }
+
+    func failed(stage: SubtaskStage, unit: String, error: String, position: BinlogPosition?) async {
+        await self.send(
+            Components.Schemas.SubtaskStatus(
+                task: self.key.task, source: self.key.source,
+                stage: .init(rawValue: stage.rawValue) ?? .Paused, unit: unit, error: error,
+                error_binlog_pos: position.map { "\($0.file):\($0.pos)" }))
     }
 
     func progress(unit: String, processedRows: Int64, totalRows: Int64?, rowsPerSecond: Double?) async {

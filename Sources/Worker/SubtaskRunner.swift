@@ -26,10 +26,14 @@ public struct SubtaskContext: Sendable {
     public var bindingEpoch: Int64
     public var shardDDL: any ShardDDLClient
     public var reporter: any SubtaskReporter
+    /// The operator's current binlog operation (`binlog skip|replace`) at an event's start
+    /// position, read afresh at each DDL event: operations may arrive while the subtask runs.
+    public var binlogOperation: @Sendable (BinlogPosition) -> BinlogOperation?
 
     public init(
         key: SubtaskKey, taskYAML: String, task: TaskConfig, source: SourceConfig, bindingEpoch: Int64,
-        shardDDL: any ShardDDLClient, reporter: any SubtaskReporter
+        shardDDL: any ShardDDLClient, reporter: any SubtaskReporter,
+        binlogOperation: @escaping @Sendable (BinlogPosition) -> BinlogOperation? = { _ in nil }
     ) {
         self.key = key
         self.taskYAML = taskYAML
@@ -38,6 +42,7 @@ public struct SubtaskContext: Sendable {
         self.bindingEpoch = bindingEpoch
         self.shardDDL = shardDDL
         self.reporter = reporter
+        self.binlogOperation = binlogOperation
     }
 }
 
@@ -72,11 +77,18 @@ public protocol SubtaskReporter: Sendable {
     func checkpoint(binlogName: String, binlogPos: UInt32, gtid: String?) async throws(ShardDDLError)
     /// Reports status; the worker sends it only when it differs from the last one sent.
     func status(stage: SubtaskStage, unit: String?, error: String?, processedRows: Int64?) async
+    /// Reports an error caused by the binlog event starting at `position`, where an operator's
+    /// `binlog skip|replace` applies (query-status shows it as `error_binlog_pos`).
+    func failed(stage: SubtaskStage, unit: String, error: String, position: BinlogPosition?) async
     /// Reports a running subtask's progress: rows so far and, during a full copy, the total and rate.
     func progress(unit: String, processedRows: Int64, totalRows: Int64?, rowsPerSecond: Double?) async
 }
 
 extension SubtaskReporter {
+    public func failed(stage: SubtaskStage, unit: String, error: String, position: BinlogPosition?) async {
+        await self.status(stage: stage, unit: unit, error: error, processedRows: nil)
+    }
+
     public func progress(unit: String, processedRows: Int64, totalRows: Int64?, rowsPerSecond: Double?) async {
         await self.status(stage: .running, unit: unit, error: nil, processedRows: processedRows)
     }

@@ -26,6 +26,7 @@ actor SubtaskSupervisor {
     private let logger: Logger
     private var epoch: Int64?
     private var active: [SubtaskKey: Active] = [:]
+    private let binlogOperations = BinlogOperationBook()
 
     init(
         runner: any SubtaskRunner, client: MasterClient, worker: String, board: OperationBoard,
@@ -47,6 +48,7 @@ actor SubtaskSupervisor {
         guard let wireSource = view.source, let epoch = view.binding_epoch else {
             if !self.active.isEmpty || self.epoch != nil { await self.stopAll(reason: "unbound") }
             self.statusBoard.retain([])
+            self.binlogOperations.retain([])
             return
         }
         self.statusBoard.bound(source: wireSource.source_id, epoch: epoch)
@@ -61,6 +63,15 @@ actor SubtaskSupervisor {
             desired[SubtaskKey(task: subtask.task, source: subtask.source)] = subtask
         }
         self.statusBoard.retain(Set(desired.keys))
+        // Operations first: a subtask resumed below must already see them when it re-reads its event.
+        self.binlogOperations.retain(Set(desired.keys))
+        var newOperations: Set<SubtaskKey> = []
+        for (key, subtask) in desired {
+            let operations = BinlogOperationBook.operations(subtask.binlog_operations) { problem in
+                self.logger.error("worker.subtask.binlog_operation", metadata: ["subtask": "\(key)", "error": "\(problem)"])
+            }
+            if self.binlogOperations.set(key, operations) { newOperations.insert(key) }
+        }
         for key in self.active.keys.sorted() where desired[key]?.task_yaml != self.active[key]?.yaml {
             await self.stop(key, reason: desired[key] == nil ? "removed" : "config changed")
         }
@@ -82,6 +93,12 @@ actor SubtaskSupervisor {
             } else {
                 await self.start(key, yaml: subtask.task_yaml, expected: expected, source: source, epoch: epoch)
             }
+        }
+        // Like DM's handle-error: a new `binlog skip|replace` resumes a running subtask that its error
+        // paused, so it re-reads the failed event under the operation (a no-op if it is not paused).
+        for key in newOperations.sorted() where self.active[key]?.expected == "Running" {
+            self.logger.info("worker.subtask.binlog_operation_resume", metadata: ["subtask": "\(key)"])
+            await self.runner.resume(key)
         }
     }
 
@@ -111,7 +128,7 @@ actor SubtaskSupervisor {
                 onRejected: { message in
                     await reporter.status(stage: .running, unit: "Sync", error: message, processedRows: nil)
                 }),
-            reporter: reporter)
+            reporter: reporter, binlogOperation: self.binlogOperations.lookup(key))
         do {
             try await self.runner.start(context)
         } catch {

@@ -114,4 +114,20 @@ public struct SchedulingCommandGenerator {
             return .stopTask(task, source: Bool.random(using: &rng) ? subtaskSource : nil)
         }
     }
+
+    /// A random `binlog skip|replace|revert` on an existing subtask (or, one time in ten, an unknown one).
+    public func nextBinlogOperation(state: Scheduling.State, rng: inout SeededRandom) -> Scheduling.Command {
+        let invalid = Int.random(in: 0..<10, using: &rng) == 0
+        let tasks = state.tasks.keys.sorted()
+        let task = (invalid || tasks.isEmpty ? self.taskNames : tasks).randomElement(using: &rng)!
+        let source = (invalid ? nil : state.tasks[task]?.subtasks.keys.sorted().randomElement(using: &rng))
+            ?? self.sourceIDs.randomElement(using: &rng)!
+        let position = BinlogPosition(file: "mysql-bin.00000\(Int.random(in: 1...2, using: &rng))", pos: UInt32.random(in: 4...6, using: &rng))
+        switch Int.random(in: 0..<4, using: &rng) {
+        case 0: return .setBinlogOperation(task, source: source, .skip(at: position))
+        case 1: return .setBinlogOperation(task, source: source, .replace(at: position, with: ["ALTER TABLE tb1 ADD COLUMN c\(position.pos) INT"]))
+        case 2: return .removeBinlogOperation(task, source: source, position: position)
+        default: return .removeBinlogOperation(task, source: source, position: nil)
+        }
+    }
 }

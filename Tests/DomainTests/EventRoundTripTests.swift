@@ -21,6 +21,14 @@ import Testing
             .task(.stageChanged("test", source: "mysql-replica-02", stage: .running)),
             .task(.subtaskScheduled("test", source: "mysql-replica-01")),
             .task(.subtaskRemoved("test", source: "mysql-replica-01")), .task(.stopped("test")),
+            .task(.binlogOperationSet("test", source: "mysql-replica-01", operation: .skip(at: BinlogPosition(file: "mysql-bin.000001", pos: 8964)))),
+            .task(
+                .binlogOperationSet(
+                    "test", source: "mysql-replica-02",
+                    operation: .replace(
+                        at: BinlogPosition(file: "mysql-bin.000003", pos: UInt32.max),
+                        with: ["ALTER TABLE tb1 ADD COLUMN c INT", "ALTER TABLE tb1 ADD COLUMN d INT"]))),
+            .task(.binlogOperationRemoved("test", source: "mysql-replica-01", position: BinlogPosition(file: "mysql-bin.000001", pos: 8964))),
             .checkpoint(
                 .reported(
                     task: "test",
@@ -56,6 +64,11 @@ import Testing
         #expect(Event.worker(.removed("w")).typeTag == 0x0205)
         #expect(Event.binding(.unbound("s", "w", epoch: 1, reason: .sourceRemoved)).typeTag == 0x0302)
         #expect(Event.task(.stopped("t")).typeTag == 0x0405)
+        let at = BinlogPosition(file: "f.1", pos: 4)
+        #expect(Event.task(.binlogOperationSet("t", source: "s", operation: .skip(at: at))).typeTag == 0x0406)
+        #expect(Event.task(.binlogOperationRemoved("t", source: "s", position: at)).typeTag == 0x0407)
+        #expect(Event.task(.binlogOperationRemoved("t", source: "s", position: at)).name == "task.binlogOperationRemoved")
+        #expect(Event.task(.binlogOperationSet("t", source: "s", operation: .skip(at: at))).subjects == [.task("t"), .source("s")])
         #expect(
             Event.checkpoint(.reported(task: "t", source: "s", position: .init(file: "f.1", pos: 4), gtid: nil, at: 0))
                 .typeTag == 0x0701

@@ -29,9 +29,10 @@ import Testing
         for _ in 0..<6_000 {
             now += Int64.random(in: 0...1_500, using: &rng)
             let command: ClusterCommand
-            switch rng.next() % 4 {
-            case 0, 1: command = .scheduling(scheduling.next(state: state.scheduling, rng: &rng, now: now))
-            case 2: command = .pessimism(pessimism.next(state: state.pessimism, rng: &rng))
+            switch rng.next() % 9 {
+            case 0, 1, 2, 3: command = .scheduling(scheduling.next(state: state.scheduling, rng: &rng, now: now))
+            case 4: command = .scheduling(scheduling.nextBinlogOperation(state: state.scheduling, rng: &rng))
+            case 5, 6: command = .pessimism(pessimism.next(state: state.pessimism, rng: &rng))
             default: command = .optimism(optimism.next(state: state.optimism, rng: &rng))
             }
             var next = state

@@ -36,6 +36,11 @@ public enum TaskEvent: EventCategoryCodable {
     case subtaskRemoved(TaskName, source: SourceID)
     /// The task is gone (after its subtasks were removed).
     case stopped(TaskName)
+    /// `binlog skip|replace`: subtask (task, `source`) will apply `operation` at its position,
+    /// replacing any operation already set there.
+    case binlogOperationSet(TaskName, source: SourceID, operation: BinlogOperation)
+    /// `binlog revert`: the operation of subtask (task, `source`) at `position` is gone.
+    case binlogOperationRemoved(TaskName, source: SourceID, position: BinlogPosition)
 
     public var caseTag: UInt8 {
         switch self {
@@ -44,6 +49,8 @@ public enum TaskEvent: EventCategoryCodable {
         case .subtaskScheduled: 3
         case .subtaskRemoved: 4
         case .stopped: 5
+        case .binlogOperationSet: 6
+        case .binlogOperationRemoved: 7
         }
     }
 
@@ -54,13 +61,15 @@ public enum TaskEvent: EventCategoryCodable {
         case .subtaskScheduled: "subtaskScheduled"
         case .subtaskRemoved: "subtaskRemoved"
         case .stopped: "stopped"
+        case .binlogOperationSet: "binlogOperationSet"
+        case .binlogOperationRemoved: "binlogOperationRemoved"
         }
     }
 
     public var task: TaskName {
         switch self {
         case .started(let t, _, _), .stageChanged(let t, _, _), .subtaskScheduled(let t, _), .subtaskRemoved(let t, _),
-            .stopped(let t):
+            .stopped(let t), .binlogOperationSet(let t, _, _), .binlogOperationRemoved(let t, _, _):
             t
         }
     }
@@ -69,7 +78,9 @@ public enum TaskEvent: EventCategoryCodable {
         switch self {
         case .started(let t, _, let sources): [.task(t.rawValue)] + sources.sorted().map { .source($0.rawValue) }
         case .stageChanged(let t, let source, _): [.task(t.rawValue)] + (source.map { [.source($0.rawValue)] } ?? [])
-        case .subtaskScheduled(let t, let s), .subtaskRemoved(let t, let s): [.task(t.rawValue), .source(s.rawValue)]
+        case .subtaskScheduled(let t, let s), .subtaskRemoved(let t, let s), .binlogOperationSet(let t, let s, _),
+            .binlogOperationRemoved(let t, let s, _):
+            [.task(t.rawValue), .source(s.rawValue)]
         case .stopped(let t): [.task(t.rawValue)]
         }
     }
@@ -87,6 +98,12 @@ public enum TaskEvent: EventCategoryCodable {
             writer.write(source)
         case .stopped:
             break
+        case .binlogOperationSet(_, let source, let operation):
+            writer.write(source)
+            writer.write(operation)
+        case .binlogOperationRemoved(_, let source, let position):
+            writer.write(source)
+            writer.write(position)
         }
     }
 
@@ -98,6 +115,8 @@ public enum TaskEvent: EventCategoryCodable {
         case 3: self = .subtaskScheduled(try reader.read(), source: try reader.read())
         case 4: self = .subtaskRemoved(try reader.read(), source: try reader.read())
         case 5: self = .stopped(try reader.read())
+        case 6: self = .binlogOperationSet(try reader.read(), source: try reader.read(), operation: try reader.read())
+        case 7: self = .binlogOperationRemoved(try reader.read(), source: try reader.read(), position: try reader.read())
         default: throw BinaryDecodingError(.invalidValue, at: at, "unknown task event tag \(caseTag)")
         }
     }

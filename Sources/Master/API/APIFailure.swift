@@ -51,7 +51,7 @@ public struct APIFailure: Error, Sendable {
     static func from(_ error: ClusterError) -> APIFailure {
         if let e = error.underlying as? Scheduling.Error {
             let status: Int = switch e.code {
-            case .workerNotFound, .sourceNotFound, .taskNotFound, .subtaskNotFound: 404
+            case .workerNotFound, .sourceNotFound, .taskNotFound, .subtaskNotFound, .binlogOperationNotFound: 404
             case .invalidCommand: 400
             case .workerAddressConflict, .workerNotOffline, .workerNotFree, .sourceExists, .sourceInUse,
                  .sourceUnbound, .taskExists, .staleBinding: 409

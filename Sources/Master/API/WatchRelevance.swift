@@ -4,7 +4,8 @@ import Domain
 /// only by those instead of by every append.
 ///
 /// A worker's view is its binding (source config, password, epoch), the subtasks of its source with
-/// their expected stages and task configs, and the not-done shard-DDL operations of that source. An
+/// their expected stages, task configs and binlog operations, and the not-done shard-DDL operations
+/// of that source. An
 /// event is ignored only when it provably touches none of these; anything else (task events, lock
 /// removals, which can drop not-done operations) wakes the watch, which then rebuilds the view and
 /// answers only if it really changed. `WatchRelevanceTests` checks on random command streams that no
@@ -26,6 +27,8 @@ enum WatchRelevance {
             return config.sourceID == source
         case .source(.removed(let id)):
             return id == source
+        case .task(.binlogOperationSet(_, let s, _)), .task(.binlogOperationRemoved(_, let s, _)):
+            return s == source
         case .task:
             return true
         case .pessimism(let e):

@@ -6,7 +6,8 @@ import Pessimism
 import Projections
 
 /// What one worker must know, computed from the state: its binding, its subtasks with their
-/// expected stages and task config, and the not-done shard-DDL operations of its source.
+/// expected stages, task config and binlog operations (`binlog skip|replace`), and the not-done
+/// shard-DDL operations of its source.
 ///
 /// Operations are listed until the worker reports them done, so an unanswered operation is
 /// re-delivered on every watch (that is the retry: no timer, no lost operation after a restart).
@@ -28,9 +29,12 @@ struct WorkerViewBuilder {
         view.binding_epoch = s.bindingEpoch(of: source).map { Int64($0) }
         for id in s.subtasks(ofSource: source) {
             guard let record = s.tasks[id.task], let stage = record.subtasks[source] else { continue }
+            let operations = record.binlogOperations(of: source)
             view.subtasks.append(.init(
                 task: id.task.rawValue, source: source.rawValue, expected_stage: stage == .running ? .Running : .Paused,
-                shard_mode: record.config.shardMode?.rawValue, task_yaml: self.memo.taskYAML(record.config)))
+                shard_mode: record.config.shardMode?.rawValue, task_yaml: self.memo.taskYAML(record.config),
+                binlog_operations: operations.isEmpty
+                    ? nil : operations.map { MasterAPI.binlogOperation($0, task: id.task, source: source) }))
             for op in state.pessimism.pendingOperations(task: id.task, source: source) {
                 guard let lock = state.pessimism.lock(op.lock) else { continue }
                 view.operations.append(LockViews.operation(op, downstream: lock.downstream))

@@ -15,8 +15,25 @@ extension Syncer {
             self.position = max(self.position, ddl.end)
             if let gtid = ddl.gtid { self.gtid = gtid }
         }
-        guard let statement = try self.parse(ddl) else { return nil }
-        let qualified = statement.qualified(defaultSchema: ddl.schema)
+        var ddl = ddl
+        let qualified: DDLStatement
+        if let operation = self.config.binlogOperation(ddl.start) {
+            switch operation.action {
+            case .skip:
+                self.logger.info("sync.ddl.skipped", metadata: ["statement": "\(ddl.statement)", "position": "\(ddl.start)"])
+                try await self.skip(ddl)
+                return nil
+            case .replace:
+                qualified = try self.replacement(operation.statements, for: ddl)
+                self.logger.info(
+                    "sync.ddl.replaced",
+                    metadata: ["statement": "\(ddl.statement)", "position": "\(ddl.start)", "with": "\(operation.statements)"])
+                ddl.statement = operation.statements.joined(separator: "; ")
+            }
+        } else {
+            guard let statement = try self.parse(ddl) else { return nil }
+            qualified = statement.qualified(defaultSchema: ddl.schema)
+        }
         switch qualified {
         case .createDatabase(let create):
             guard self.router.allowsSchema(create.name),
@@ -46,6 +63,25 @@ extension Syncer {
             fallthrough
         case .createTable, .alterTable, .dropTable, .truncateTable:
             return try await self.handleTableDDL(qualified, ddl)
+        }
+    }
+
+    /// `binlog skip`: nothing runs downstream and the tracker keeps its schema; every table not
+    /// held by a sharding group moves past the event, and the checkpoint with it.
+    private func skip(_ ddl: UpstreamDDL) async throws(ReplicationError) {
+        self.position = max(self.position, ddl.end)
+        try await self.executeBarrier([], ddl: ddl, tables: [])
+    }
+
+    /// `binlog replace`: the operator's statements, qualified with the event's database, stand for
+    /// the event (one statement, or several ALTERs of one table merged into one).
+    private func replacement(_ statements: [String], for ddl: UpstreamDDL) throws(ReplicationError) -> DDLStatement {
+        do {
+            return try DDLReplacement.statement(statements, defaultSchema: ddl.schema)
+        } catch {
+            throw ReplicationError(
+                .unsupportedDDL, "binlog replace: \(error); set another operation with `braid ctl binlog replace`",
+                statement: ddl.statement, position: ddl.start)
         }
     }
 

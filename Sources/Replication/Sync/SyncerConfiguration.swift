@@ -15,6 +15,9 @@ public struct SyncerConfiguration: Sendable {
     public var reporter: any SyncProgressReporter
     /// Called between events; returns at once unless the subtask is paused.
     public var waitIfPaused: @Sendable () async -> Void
+    /// The operator's binlog operation (`binlog skip|replace`) for the DDL event starting at a
+    /// position, if any; consulted at every DDL event.
+    public var binlogOperation: @Sendable (BinlogPosition) -> BinlogOperation?
     /// Flush and persist at least this often while events flow.
     public var barrierInterval: Duration
     public var logger: Logger
@@ -23,6 +26,7 @@ public struct SyncerConfiguration: Sendable {
         task: TaskConfig, source: SourceConfig, epoch: Int64, upstream: MySQLConnectOptions,
         downstream: MySQLConnectOptions, reader: any UpstreamReader, coordinator: any ShardDDLCoordinator,
         reporter: any SyncProgressReporter, waitIfPaused: @escaping @Sendable () async -> Void = {},
+        binlogOperation: @escaping @Sendable (BinlogPosition) -> BinlogOperation? = { _ in nil },
         barrierInterval: Duration = .seconds(1), logger: Logger = Logger(label: "braid.sync")
     ) {
         self.task = task
@@ -34,6 +38,7 @@ public struct SyncerConfiguration: Sendable {
         self.coordinator = coordinator
         self.reporter = reporter
         self.waitIfPaused = waitIfPaused
+        self.binlogOperation = binlogOperation
         self.barrierInterval = barrierInterval
         self.logger = logger
     }
