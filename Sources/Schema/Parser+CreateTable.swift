@@ -128,6 +128,11 @@ extension Parser {
     /// Table options after `CREATE TABLE (...)` or inside `ALTER TABLE`, separated by optional commas
     /// (in ALTER the comma separates specs, so there it stops at a comma, and an unknown option
     /// must be written `NAME=value`).
+    static let clauseKeywords: Set<String> = [
+        "ADD", "DROP", "MODIFY", "CHANGE", "ALTER", "RENAME", "CONVERT", "DISABLE", "ENABLE", "DISCARD", "IMPORT",
+        "ORDER", "CHARSET", "CHARACTER", "COLLATE", "DEFAULT", "FORCE", "PARTITION",
+    ]
+
     mutating func tableOptions(inAlter: Bool) throws(DDLParseError)
         -> (charset: String?, collation: String?, options: TableOptions)
     {
@@ -177,7 +182,11 @@ extension Parser {
             case "UNION", "DATA", "INDEX", "TABLESPACE", "ENCRYPTION", "SECONDARY_ENGINE":
                 throw self.unsupported("table option \(token.upper)")
             default:
-                guard self.peek().isPunct("=") || (!inAlter && self.peek().kind != .punct) else {
+                // A clause keyword is never an option name (`DROP = x` must not parse as an option that
+                // renders back as a DROP clause).
+                guard !Self.clauseKeywords.contains(token.upper),
+                    self.peek().isPunct("=") || (!inAlter && self.peek().kind != .punct)
+                else {
                     throw self.syntax("table options", "unexpected \(self.describeCurrent())")
                 }
                 self.advance()

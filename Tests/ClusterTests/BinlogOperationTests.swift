@@ -5,7 +5,8 @@ import Testing
 /// `braid ctl binlog skip|replace|list|revert` end to end: real MariaDB servers, a real master and
 /// workers. An unsupported DDL pauses the subtask naming the statement and position; rows written
 /// after it wait in the binlog (nothing is lost) and arrive once an operation resolves the event.
-@Suite(.serialized) struct BinlogOperationTests {
+extension ClusterSuites {
+@Suite struct BinlogOperationTests {
     @Test func skipAndReplaceResolveUnsupportedDDLs() async throws {
         let f = try await ShardMergeFixture.start(label: "binlogop")
         do {
@@ -112,4 +113,5 @@ import Testing
         guard let cut = position.lastIndex(of: ":") else { return nil }
         return (String(position[..<cut]), String(position[position.index(after: cut)...]))
     }
+}
 }

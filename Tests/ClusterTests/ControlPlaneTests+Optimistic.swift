@@ -13,7 +13,7 @@ import Glibc
 /// An extension of `ControlPlaneTests`, so it is serialized with the other cluster tests: their `braid ctl`
 /// calls block a thread of the shared concurrency pool while the child runs, and two cluster suites in
 /// parallel would hold both threads of a two-core machine, starving the timing-sensitive suites.
-extension ControlPlaneTests {
+extension ClusterSuites.ControlPlaneTests {
     static let lock = "otask-`shardddl`.`tb`"
     static let s1Table = "s1-`shardddl1`.`tb1`"
     static let s2Table = "s2-`shardddl1`.`tb1`"

@@ -7,7 +7,8 @@ import Glibc
 #endif
 
 /// Issue 3 acceptance with real processes: one master, three workers, two sources, driven by `braid ctl`.
-@Suite(.serialized) struct ControlPlaneTests {
+extension ClusterSuites {
+@Suite struct ControlPlaneTests {
     @Test func schedulingLocksProtectionAndBadInputThroughCtl() async throws {
         let f = try ClusterFixture(label: "control")
         defer { f.cluster.stopAll() }
@@ -144,4 +145,5 @@ import Glibc
         let verify = try await f.cluster.run(["log", "verify", "--data-dir", f.cluster.root + "/master"])
         #expect(verify.status == 0, "\(verify.output)")
     }
+}
 }

@@ -9,7 +9,8 @@ import Glibc
 /// Issue 4 item 4: with safe mode off, 100k rows and a shard DDL per table in both modes, while workers
 /// are SIGKILLed at random moments 20 times. The downstream must equal the merged upstream: no row
 /// missing, none doubled.
-@Suite(.serialized) struct ExactlyOnceTests {
+extension ClusterSuites {
+@Suite struct ExactlyOnceTests {
     static let tables: [(source: Int, table: String)] = [
         (0, "shardddl1.tb1"), (0, "shardddl1.tb2"), (1, "shardddl1.tb1"), (1, "shardddl1.tb2"),
     ]
@@ -75,4 +76,5 @@ import Glibc
             try f.startWorker(name)
         }
     }
+}
 }

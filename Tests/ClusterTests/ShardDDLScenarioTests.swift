@@ -5,7 +5,8 @@ import Testing
 /// DM's shard-DDL integration scenarios (dm-reference §3, S01–S34) that apply to MariaDB, run for real:
 /// one cluster (two upstream MariaDB, one downstream, master, two workers) per test, one task per
 /// scenario, started with `--remove-meta` after the previous scenario's databases are dropped.
-@Suite(.serialized) struct ShardDDLScenarioTests {
+extension ClusterSuites {
+@Suite struct ShardDDLScenarioTests {
     /// `source` 0 is `mysql-replica-01`, 1 is `mysql-replica-02`.
     enum Step {
         case sql(Int, String)
@@ -291,4 +292,5 @@ import Testing
             #expect(try await eventually { try await f.downstreamRows(target, columns: "id") == ["1"] }, "\(s): renamed table has the row")
         }
     }
+}
 }

@@ -7,7 +7,8 @@ import Glibc
 #endif
 
 /// End-to-end shard merges with real MariaDB servers and real braid processes (dm-reference §3).
-@Suite(.serialized) struct ShardMergeTests {
+extension ClusterSuites {
+@Suite struct ShardMergeTests {
     static let allTables: [(source: Int, table: String)] = [
         (0, "shardddl1.tb1"), (0, "shardddl1.tb2"), (1, "shardddl1.tb1"), (1, "shardddl1.tb2"),
     ]
@@ -187,4 +188,5 @@ import Glibc
         }
         await f.shutdown()
     }
+}
 }
