@@ -75,14 +75,18 @@ public final class MariaDBServer: @unchecked Sendable {
         let base = NSTemporaryDirectory() + "braid-mdb-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
         do {
-            let template = try self.template()
-            try run("/bin/cp", ["-a", template, base + "/data"])
+            // Child processes are waited for on a thread of their own, never on the two threads of the
+            // shared concurrency pool that every other suite's deadlines depend on.
+            let template = try await offPool { try Self.template() }
+            try await offPool { try run("/bin/cp", ["-a", template, base + "/data"]) }
             let server = MariaDBServer(configuration: configuration, port: try freePort(), baseDirectory: base)
             if configuration.tls {
-                try run("/usr/bin/openssl", [
-                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-                    "-keyout", base + "/key.pem", "-out", base + "/cert.pem",
-                ])
+                try await offPool {
+                    try run("/usr/bin/openssl", [
+                        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                        "-keyout", base + "/key.pem", "-out", base + "/cert.pem",
+                    ])
+                }
             }
             try await server.launch()
             return server
@@ -249,6 +253,13 @@ private func freePort() throws -> Int {
     }
     guard bound else { throw MariaDBServer.StartError(description: "bind() to a free port failed") }
     return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// Runs blocking work on a dedicated thread and resumes when it is done.
+private func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
 }
 
 private func run(_ executable: String, _ arguments: [String]) throws {

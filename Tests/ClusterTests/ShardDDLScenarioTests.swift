@@ -251,6 +251,8 @@ extension ClusterSuites {
         try await f.createTables(scenario.tables, definition: scenario.definition)
         let sources = Array(Set(scenario.tables.map(\.source))).sorted().map { ShardMergeFixture.sources[$0] }
         let task = try f.writeTask("test", shardMode: scenario.mode, sources: sources, routes: scenario.routes)
+        // Both sources must be bound (a worker may be re-registering after the previous scenario's load).
+        #expect(try await eventually { try await f.boundSources().count == ShardMergeFixture.sources.count }, "\(s): sources bound")
         let started = try await f.ctl(["start-task", task, "--remove-meta"])
         #expect(started.status == 0, "\(s): \(started.text)")
         #expect(try await eventually(timeout: .seconds(60)) { try await f.isSyncing("test") }, "\(s): subtasks sync")

@@ -64,7 +64,7 @@ final class ShardMergeFixture: @unchecked Sendable {
     func startMaster() throws {
         try self.cluster.start(
             "master",
-            ["master", "--data-dir", self.cluster.root + "/master", "--listen", self.master, "--keepalive-ttl", "3s",
+            ["master", "--data-dir", self.cluster.root + "/master", "--listen", self.master, "--keepalive-ttl", "10s",
              "--tick-interval", "200ms"])
     }
 

@@ -55,7 +55,7 @@ final class FakeMaster: Sendable {
 
     /// Waits until `predicate(timeline)` holds, or fails at the deadline.
     func waitFor(
-        _ what: String, timeout: Duration = .seconds(10), _ predicate: ([String]) -> Bool
+        _ what: String, timeout: Duration = .seconds(30), _ predicate: ([String]) -> Bool
     ) async throws {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while true {
