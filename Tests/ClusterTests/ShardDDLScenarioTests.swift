@@ -228,7 +228,9 @@ extension ClusterSuites {
     static func run(_ scenarios: [Scenario], label: String) async throws {
         let f = try await ShardMergeFixture.start(label: label)
         do {
-            for scenario in scenarios { try await self.run(scenario, f) }
+            for (index, scenario) in scenarios.enumerated() {
+                try await self.run(scenario, f, index: index, previous: index > 0 ? "test\(index - 1)" : nil)
+            }
         } catch {
             await f.shutdown()
             throw error
@@ -236,11 +238,17 @@ extension ClusterSuites {
         await f.shutdown()
     }
 
-    static func run(_ scenario: Scenario, _ f: ShardMergeFixture) async throws {
+    static func run(_ scenario: Scenario, _ f: ShardMergeFixture, index: Int, previous: String?) async throws {
         let s = scenario.description
+        // Each scenario is its own task, so nothing of the previous one (a subtask still stopping on a
+        // worker, its checkpoint) can be mistaken for this one's.
+        let name = "test\(index)"
         // Clean slate: no task, no upstream or downstream databases, no checkpoints.
-        _ = try await f.ctl(["stop-task", "test"])
-        #expect(try await eventually { (try? await f.ctl(["query-status", "test"]).status) != 0 }, "\(s): task stops")
+        if let previous {
+            _ = try await f.ctl(["stop-task", previous])
+            #expect(try await eventually { (try? await f.ctl(["query-status", previous]).status) != 0 }, "\(s): task stops")
+            #expect(try await eventually { await !f.workerTasks().contains(previous) }, "\(s): workers stopped \(previous)")
+        }
         for source in 0..<2 {
             try await f.exec(source, "DROP DATABASE IF EXISTS shardddl1")
             try await f.exec(source, "DROP DATABASE IF EXISTS shardddl2")
@@ -250,12 +258,12 @@ extension ClusterSuites {
         _ = try await f.downstreamQuery("DROP DATABASE IF EXISTS dm_meta")
         try await f.createTables(scenario.tables, definition: scenario.definition)
         let sources = Array(Set(scenario.tables.map(\.source))).sorted().map { ShardMergeFixture.sources[$0] }
-        let task = try f.writeTask("test", shardMode: scenario.mode, sources: sources, routes: scenario.routes)
+        let task = try f.writeTask(name, shardMode: scenario.mode, sources: sources, routes: scenario.routes)
         // Both sources must be bound (a worker may be re-registering after the previous scenario's load).
         #expect(try await eventually { try await f.boundSources().count == ShardMergeFixture.sources.count }, "\(s): sources bound")
         let started = try await f.ctl(["start-task", task, "--remove-meta"])
         #expect(started.status == 0, "\(s): \(started.text)")
-        #expect(try await eventually(timeout: .seconds(60)) { try await f.isSyncing("test") }, "\(s): subtasks sync")
+        #expect(try await eventually(timeout: .seconds(60)) { try await f.isSyncing(name) }, "\(s): subtasks sync")
         let target = scenario.routes ? "shardddl.tb" : "shardddl1.tb2"
         for step in scenario.steps {
             switch step {
@@ -265,7 +273,7 @@ extension ClusterSuites {
                 let ok = try await eventually(timeout: .seconds(30)) {
                     try await f.mergedUpstream(scenario.tables, columns: columns) == f.downstreamRows(target, columns: columns)
                 }
-                let lastError = (try? await f.subtaskError("test")) ?? nil
+                let lastError = (try? await f.subtaskError(name)) ?? nil
                 #expect(ok, "\(s): consistent; error \(String(describing: lastError))")
             case .heldBehindMarker(let source, let sql, let id):
                 try await f.exec(source, sql)
@@ -279,14 +287,14 @@ extension ClusterSuites {
                 let ok = try await eventually(timeout: .seconds(30)) {
                     try await f.downstreamQuery("SELECT COUNT(1) FROM \(target)").first?.first == "\(count)"
                 }
-                let lastError = (try? await f.subtaskError("test")) ?? nil
+                let lastError = (try? await f.subtaskError(name)) ?? nil
                 #expect(ok, "\(s): count(1) = \(count); error \(String(describing: lastError))")
             case .subtaskError(let text):
-                let ok = try await eventually(timeout: .seconds(30)) { (try await f.subtaskError("test") ?? "").contains(text) }
-                let lastError = (try? await f.subtaskError("test")) ?? nil
+                let ok = try await eventually(timeout: .seconds(30)) { (try await f.subtaskError(name) ?? "").contains(text) }
+                let lastError = (try? await f.subtaskError(name)) ?? nil
                 #expect(ok, "\(s): error containing \"\(text)\", got \(String(describing: lastError))")
             case .ctl(let arguments):
-                let out = try await f.ctl(arguments)
+                let out = try await f.ctl(arguments.map { $0 == "test" ? name : $0.replacingOccurrences(of: "test-`", with: "\(name)-`") })
                 #expect(out.status == 0, "\(s): ctl \(arguments): \(out.text)")
             }
         }

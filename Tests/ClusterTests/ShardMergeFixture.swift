@@ -1,5 +1,8 @@
 import BraidTestSupport
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import MySQLClient
 import Testing
 
@@ -38,6 +41,21 @@ final class ShardMergeFixture: @unchecked Sendable {
         // Every source bound before any test starts a task.
         #expect(try await eventually { try await fixture.boundSources().count == min(workers.count, Self.sources.count) })
         return fixture
+    }
+
+    /// The tasks whose subtasks a worker still runs, from its `GET /status` on `--listen`.
+    func workerTasks() async -> Set<String> {
+        var tasks: Set<String> = []
+        for port in self.workerPorts.values {
+            guard let url = URL(string: "http://127.0.0.1:\(port)/status"),
+                let (data, _) = try? await URLSession.shared.data(from: url),
+                let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+            else { continue }
+            for subtask in object["subtasks"] as? [[String: Any]] ?? [] {
+                if let task = subtask["task"] as? String { tasks.insert(task) }
+            }
+        }
+        return tasks
     }
 
     /// The sources that have a worker, as `operate-source show` says.
