@@ -80,27 +80,7 @@ public final class WriterPool: Sendable {
             throw ReplicationError(.downstream, "writer \(writer): \(error)")
         }
         let points = checkpoint.pointsStatement(unit.points.map { (table: $0.key, slot: writer, position: $0.value) })
-        let outcome: Int64?
-        do {
-            outcome = try await connection.withSession { (session) throws(MySQLError) -> Int64? in
-                try session.begin()
-                do throws(MySQLError) {
-                    if let owner = try checkpoint.fence(session) {
-                        try session.rollback()
-                        return owner
-                    }
-                    for statement in statements { try session.execute(statement) }
-                    if let points { try session.execute(points) }
-                    try session.commit()
-                    return nil
-                } catch {
-                    try? session.rollback()
-                    throw error
-                }
-            }
-        } catch {
-            throw ReplicationError(.downstream, "writer \(writer): \(error)")
-        }
-        if let owner = outcome { throw checkpoint.fencedError(owner: owner) }
+        // Rows and the points that cover them commit together, or not at all.
+        try await checkpoint.runFenced(on: connection, statements + (points.map { [$0] } ?? []), what: "writer \(writer)")
     }
 }

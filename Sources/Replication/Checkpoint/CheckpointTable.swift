@@ -155,6 +155,35 @@ public struct CheckpointTable: Sendable {
         return owner == self.epoch ? nil : owner
     }
 
+    /// Runs `statements` in one transaction that first checks the epoch (shared lock for writers,
+    /// exclusive for whoever rewrites the global row). Fenced or failed, nothing is written.
+    /// - Throws: `.fenced` if a newer binding owns the subtask; `.downstream` (prefixed by `what`) on a server error.
+    public func runFenced(
+        on connection: MySQLConnection, exclusive: Bool = false, fenced: Bool = true, _ statements: [String], what: String
+    ) async throws(ReplicationError) {
+        let owner: Int64?
+        do {
+            owner = try await connection.withSession { (session) throws(MySQLError) -> Int64? in
+                try session.begin()
+                do throws(MySQLError) {
+                    if fenced, let owner = try self.fence(session, exclusive: exclusive) {
+                        try session.rollback()
+                        return owner
+                    }
+                    for statement in statements { try session.execute(statement) }
+                    try session.commit()
+                    return nil
+                } catch {
+                    try? session.rollback()
+                    throw error
+                }
+            }
+        } catch {
+            throw ReplicationError(.downstream, "\(what): \(error)")
+        }
+        if let owner { throw self.fencedError(owner: owner) }
+    }
+
     func fencedError(owner: Int64) -> ReplicationError {
         ReplicationError(
             .fenced,

@@ -299,28 +299,7 @@ public struct SnapshotLoader: Sendable {
 
     /// Runs statements in one transaction on the downstream control connection, fenced by epoch.
     private func run(_ control: MySQLConnection, _ statements: [String], fenced: Bool = true) async throws(ReplicationError) {
-        let checkpoint = self.checkpoint
-        let owner: Int64?
-        do {
-            owner = try await control.withSession { (session) throws(MySQLError) -> Int64? in
-                try session.begin()
-                do throws(MySQLError) {
-                    if fenced, let owner = try checkpoint.fence(session) {
-                        try session.rollback()
-                        return owner
-                    }
-                    for statement in statements { try session.execute(statement) }
-                    try session.commit()
-                    return nil
-                } catch {
-                    try? session.rollback()
-                    throw error
-                }
-            }
-        } catch {
-            throw ReplicationError(.downstream, "loading into the downstream: \(error)")
-        }
-        if let owner { throw checkpoint.fencedError(owner: owner) }
+        try await self.checkpoint.runFenced(on: control, fenced: fenced, statements, what: "loading into the downstream")
     }
 }
 

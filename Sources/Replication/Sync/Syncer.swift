@@ -246,27 +246,7 @@ public final class Syncer {
     /// Runs statements in one fenced transaction on the control connection.
     func runControl(_ statements: [String]) async throws(ReplicationError) {
         guard let control = self.control else { return }
-        let checkpoint = self.checkpoint
-        let owner: Int64?
-        do {
-            owner = try await control.withSession { (session) throws(MySQLError) -> Int64? in
-                try session.begin()
-                do throws(MySQLError) {
-                    if let owner = try checkpoint.fence(session, exclusive: true) {
-                        try session.rollback()
-                        return owner
-                    }
-                    for statement in statements { try session.execute(statement) }
-                    try session.commit()
-                    return nil
-                } catch {
-                    try? session.rollback()
-                    throw error
-                }
-            }
-        } catch {
-            throw ReplicationError(.downstream, "checkpoint \(checkpoint.name): \(error)")
-        }
-        if let owner { throw checkpoint.fencedError(owner: owner) }
+        try await self.checkpoint.runFenced(
+            on: control, exclusive: true, statements, what: "checkpoint \(self.checkpoint.name)")
     }
 }
