@@ -270,27 +270,27 @@ extension ClusterSuites {
             case .sql(let source, let sql):
                 try await f.exec(source, sql)
             case .consistent(let columns):
-                let ok = try await eventually(timeout: .seconds(30)) {
+                let ok = try await eventually(timeout: .seconds(60)) {
                     try await f.mergedUpstream(scenario.tables, columns: columns) == f.downstreamRows(target, columns: columns)
                 }
                 let lastError = (try? await f.subtaskError(name)) ?? nil
                 #expect(ok, "\(s): consistent; error \(String(describing: lastError))")
             case .heldBehindMarker(let source, let sql, let id):
                 try await f.exec(source, sql)
-                let marked = try await eventually(timeout: .seconds(30)) {
+                let marked = try await eventually(timeout: .seconds(60)) {
                     try await f.downstreamRows(target, columns: "id").contains(id)
                 }
                 #expect(marked, "\(s): marker row \(id) arrives")
                 let same = try await f.mergedUpstream(scenario.tables, columns: "id") == f.downstreamRows(target, columns: "id")
                 #expect(!same, "\(s): the held row is not downstream yet")
             case .downstreamCount(let count):
-                let ok = try await eventually(timeout: .seconds(30)) {
+                let ok = try await eventually(timeout: .seconds(60)) {
                     try await f.downstreamQuery("SELECT COUNT(1) FROM \(target)").first?.first == "\(count)"
                 }
                 let lastError = (try? await f.subtaskError(name)) ?? nil
                 #expect(ok, "\(s): count(1) = \(count); error \(String(describing: lastError))")
             case .subtaskError(let text):
-                let ok = try await eventually(timeout: .seconds(30)) { (try await f.subtaskError(name) ?? "").contains(text) }
+                let ok = try await eventually(timeout: .seconds(60)) { (try await f.subtaskError(name) ?? "").contains(text) }
                 let lastError = (try? await f.subtaskError(name)) ?? nil
                 #expect(ok, "\(s): error containing \"\(text)\", got \(String(describing: lastError))")
             case .ctl(let arguments):

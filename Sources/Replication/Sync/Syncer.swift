@@ -45,6 +45,10 @@ public final class Syncer {
     /// Whether the pending round holds changes from the safe-mode window.
     var roundNeedsSafeMode = false
 
+    /// The router's verdict per upstream table: rules are fixed for the subtask's life, and rows
+    /// events ask for every table of every transaction.
+    var routes: [TableName: TableName?] = [:]
+
     var writers: WriterPool?
     var control: MySQLConnection?
 
@@ -131,7 +135,7 @@ public final class Syncer {
     func handle(_ transaction: UpstreamTransaction) async throws(ReplicationError) {
         for rows in transaction.rows {
             let table = rows.table
-            guard self.router.allows(table), !self.groups.isHeld(table) else { continue }
+            guard let target = self.routedTarget(table), !self.groups.isHeld(table) else { continue }
             let kind: EventKind = switch rows.kind {
             case .insert: .insert
             case .update: .update
@@ -150,7 +154,6 @@ public final class Syncer {
                     position: transaction.start)
             }
             let images = try rows.decode(shape.unsigned)
-            let target = self.router.route(table)
             var changes: [RowChange] = []
             switch rows.kind {
             case .insert:
@@ -184,6 +187,14 @@ public final class Syncer {
         }
         self.position = transaction.end
         if let gtid = transaction.gtid { self.gtid = gtid }
+    }
+
+    /// Where `table`'s rows go, or `nil` if the block-allow list drops it; cached per table.
+    func routedTarget(_ table: TableName) -> TableName? {
+        if let known = self.routes[table] { return known }
+        let target = self.router.allows(table) ? self.router.route(table) : nil
+        self.routes[table] = target
+        return target
     }
 
     /// Commits every writer's pending share (one round).
