@@ -47,7 +47,8 @@ public final class BinlogSubtaskRunner: SubtaskRunner {
         while !Task.isCancelled {
             await control.waitIfPaused()
             if Task.isCancelled { return }
-            await subtask.reporter.status(stage: .running, unit: "Sync", error: nil, processedRows: nil)
+            // "Sync" only once the Syncer has fixed its start position (it reports that itself).
+            await subtask.reporter.status(stage: .running, unit: "Prepare", error: nil, processedRows: nil)
             do throws(ReplicationError) {
                 let syncer = try Syncer(self.configuration(subtask, control))
                 try await syncer.run()
@@ -110,11 +111,11 @@ struct ShardDDLClientCoordinator: ShardDDLCoordinator {
         switch request {
         case .pessimistic(let target, let ddls):
             info = .pessimistic(schema: target.schema, table: target.table, ddls: ddls)
-        case .optimistic(let upstream, let target, let ddls, let before, let after, let strict):
+        case .optimistic(let upstream, let target, let ddls, let before, let after, let strict, let replayAfter):
             info = .optimistic(
                 OptimisticDDLInfo(
                     upSchema: upstream.schema, upTable: upstream.table, downSchema: target.schema, downTable: target.table,
-                    ddls: ddls, before: before, after: after, strict: strict))
+                    ddls: ddls, before: before, after: after, strict: strict, replayAfter: replayAfter))
         }
         do {
             let decision = try await self.client.coordinate(info) { decision in
@@ -126,8 +127,14 @@ struct ShardDDLClientCoordinator: ShardDDLCoordinator {
         }
     }
 
+    func redirect(of upstream: TableName, after operationID: Int64?) async -> Int64? {
+        await self.client.redirect(upSchema: upstream.schema, upTable: upstream.table, after: operationID)
+    }
+
     static func verdict(_ decision: ShardDDLDecision) -> ShardDDLVerdict {
-        ShardDDLVerdict(lockID: decision.lockID, exec: decision.exec, ddls: decision.ddls, conflictStage: decision.stage)
+        ShardDDLVerdict(
+            lockID: decision.lockID, exec: decision.exec, ddls: decision.ddls, conflictStage: decision.stage,
+            operationID: decision.operationID)
     }
 }
 

@@ -49,7 +49,9 @@ struct MasterShardDDLClient: ShardDDLClient {
         }
         let decision = ShardDDLDecision(
             mode: op.mode == .pessimistic ? .pessimistic : .optimistic, lockID: op.lock_id, exec: op.exec,
-            ddls: op.ddls, stage: op.stage)
+            ddls: op.ddls, stage: op.stage, operationID: op.operation_id)
+        // Skipping runs nothing and reports nothing: the redirect (or an operator) ends it.
+        if decision.skipsUntilRedirect { return decision }
         do {
             try await apply(decision)
         } catch {
@@ -70,11 +72,11 @@ struct MasterShardDDLClient: ShardDDLClient {
     /// Reports `o` and waits for the operation this table can act on (dm-reference §2.2, worker side 5–6).
     ///
     /// An optimistic operation addresses the source's **upstream** table (`schema`/`table` = `o.upSchema`/
-    /// `o.upTable`), so only those match. Stuck stages are not acted on: `detected` waits for a newer
-    /// operation; `skip and wait for redirect` skips the DDL (nothing runs, no done) and waits for the
-    /// `resolved` redirect, on which the table replays what it skipped, i.e. re-reports this Info, or for
-    /// an operator's `unlocked`; `error` (and any stuck stage in strict mode) fails the call, which pauses
-    /// the subtask.
+    /// `o.upTable`), so only those match. `detected` waits for a newer operation (the DDL stays blocked
+    /// until the shards agree or an operator unlocks it); `skip and wait for redirect` is returned at
+    /// once (the table skips its events until ``redirect(upSchema:upTable:after:)``); `resolved` is a
+    /// redirect, never the answer to a report, so it is passed over; `error` (and any stuck stage in
+    /// strict mode) fails the call, which pauses the subtask.
     private func optimisticOperation(_ o: OptimisticDDLInfo) async throws(ShardDDLError) -> OperationBoard.Operation {
         let key = self.key
         let body = try Components.Schemas.OptimisticInfo(
@@ -82,8 +84,7 @@ struct MasterShardDDLClient: ShardDDLClient {
             down_schema: o.downSchema, down_table: o.downTable, ddls: o.ddls,
             table_info_before: Self.wire(o.before), table_infos_after: o.after.map(Self.wire), strict: o.strict)
         try await self.report { try await self.client.reportOptimisticInfo(worker: self.worker, body) }
-        var seen: Int64 = -1
-        var skipped = false
+        var seen: Int64 = o.replayAfter ?? -1
         while true {
             let newer = seen
             let op = try await self.next {
@@ -95,18 +96,31 @@ struct MasterShardDDLClient: ShardDDLClient {
             switch stage {
             case .none, .unlocked:
                 return op
-            case .resolved:
-                guard skipped else { return op }
-                // The redirect: replay the skipped events, which re-reports this DDL against the resolved join.
-                skipped = false
-                try await self.report { try await self.client.reportOptimisticInfo(worker: self.worker, body) }
-            case .skipAndWaitForRedirect, .detected:
+            case .skipAndWaitForRedirect:
                 if o.strict { throw Self.conflict(op) }
-                skipped = skipped || stage == .skipAndWaitForRedirect
+                return op
+            case .resolved, .detected:
+                if o.strict && stage == .detected { throw Self.conflict(op) }
+                continue
             case .error:
                 throw Self.conflict(op)
             }
         }
+    }
+
+    /// A `resolved` redirect is answered by re-reporting the Info, after the redirect; an operator's
+    /// `unlocked` operation is itself the answer, so the replay waits for what follows the skip.
+    func redirect(upSchema: String, upTable: String, after operationID: Int64?) async -> Int64? {
+        let key = self.key
+        let after = operationID ?? -1
+        let ends: Set<String> = [ConflictStageName.resolved.rawValue, ConflictStageName.unlocked.rawValue]
+        let op = self.board.current {
+            $0.mode == .optimistic && $0.source == key.source && ($0.task ?? key.task) == key.task
+                && $0.schema == upSchema && $0.table == upTable && ends.contains($0.stage ?? "")
+                && ($0.operation_id ?? -1) > after
+        }
+        guard let op else { return nil }
+        return op.stage == ConflictStageName.resolved.rawValue ? op.operation_id ?? after : after
     }
 
     /// The optimistic stages as the wire spells them (`Domain.ConflictStage`'s raw values).

@@ -57,6 +57,11 @@ final class OperationBoard: Sendable {
         self.state.withLock { _ = $0.completed.insert(Self.identity(op)) }
     }
 
+    /// The first listed, not-done Operation that matches, without waiting.
+    func current(_ matches: Matcher) -> Operation? {
+        self.state.withLock { state in state.operations.first { !$0.done && matches($0) } }
+    }
+
     /// Waits for a matching Operation; `nil` when the calling task is cancelled.
     func wait(for matches: @escaping Matcher) async -> Operation? {
         let id = self.state.withLock { state in

@@ -17,10 +17,12 @@ public struct OptimisticDDLInfo: Sendable, Hashable {
     public var before: TableInfo
     public var after: [TableInfo]
     public var strict: Bool
+    /// A replay after a redirect: only an operation issued after this one (the redirect) answers it.
+    public var replayAfter: Int64?
 
     public init(
         upSchema: String, upTable: String, downSchema: String, downTable: String, ddls: [String],
-        before: TableInfo, after: [TableInfo], strict: Bool = false
+        before: TableInfo, after: [TableInfo], strict: Bool = false, replayAfter: Int64? = nil
     ) {
         self.upSchema = upSchema
         self.upTable = upTable
@@ -30,6 +32,7 @@ public struct OptimisticDDLInfo: Sendable, Hashable {
         self.before = before
         self.after = after
         self.strict = strict
+        self.replayAfter = replayAfter
     }
 }
 
@@ -43,6 +46,12 @@ public struct ShardDDLDecision: Sendable, Hashable {
     public var ddls: [String]
     /// The optimistic conflict stage, when the master sent one.
     public var stage: String?
+    /// The optimistic operation's id: a table told to skip waits for a redirect issued after it.
+    public var operationID: Int64?
+
+    /// DM's `skip and wait for redirect`: the table skips its events until ``ShardDDLClient/redirect(upSchema:upTable:after:)``.
+    public var skipsUntilRedirect: Bool { self.stage == Self.skipAndWaitForRedirect }
+    public static let skipAndWaitForRedirect = "skip and wait for redirect"
 }
 
 /// A shard-DDL coordination failure: the master rejected the Info, was unreachable, or applying failed.
@@ -71,10 +80,21 @@ public protocol ShardDDLClient: Sendable {
     /// Reports the upstream tables of this source that merge into downstream tables (optimistic).
     func reportSourceTables(_ tables: [SourceTableSchema]) async throws(ShardDDLError)
     /// - Returns: the decision that `apply` carried out.
+    ///
+    /// An optimistic table told to skip and wait for a redirect gets that decision back at once,
+    /// without `apply` or a done report, so the subtask can go on with its other tables.
     func coordinate(
         _ info: ShardDDLInfo,
         apply: @Sendable (ShardDDLDecision) async throws -> Void
     ) async throws(ShardDDLError) -> ShardDDLDecision
+
+    /// For a table that skips: once the master redirected it (or an operator unlocked it), the
+    /// operation id its replayed report must be answered after; `nil` while it still waits (non-blocking).
+    func redirect(upSchema: String, upTable: String, after operationID: Int64?) async -> Int64?
+}
+
+extension ShardDDLClient {
+    public func redirect(upSchema: String, upTable: String, after operationID: Int64?) async -> Int64? { nil }
 }
 
 /// One upstream table with its downstream target and current schema.

@@ -20,6 +20,11 @@ extension ClusterSuites {
         case subtaskError(String)
         /// `braid ctl` arguments, which must succeed.
         case ctl([String])
+        /// `braid ctl shard-ddl-lock` lists a lock whose text holds every one of these (an optimistic
+        /// conflict DM shows as a blocked DDL).
+        case lockShows([String])
+        /// Like `consistent`, over other upstream tables (after a rename) or only some rows.
+        case consistentOver([(source: Int, table: String)], columns: String = "*", rows: String = "")
     }
 
     struct Scenario: CustomStringConvertible {
@@ -29,6 +34,7 @@ extension ClusterSuites {
         var tables: [(source: Int, table: String)]
         var definition = "(id INT PRIMARY KEY)"
         var routes = true
+        var safeMode = false
         var steps: [Step]
         var description: String { "\(self.id) [\(self.mode ?? "no-sharding")]" }
     }
@@ -217,8 +223,16 @@ extension ClusterSuites {
         try await Self.run(Self.basic("pessimistic") + Self.pessimisticOnly, label: "scen-pess")
     }
 
+    @Test func pessimisticColumnScenarios() async throws {
+        try await Self.run(Self.columns("pessimistic") + Self.pessimisticColumns, label: "scen-pcol")
+    }
+
     @Test func optimisticScenarios() async throws {
         try await Self.run(Self.basic("optimistic") + Self.optimisticOnly, label: "scen-opt")
+    }
+
+    @Test func optimisticColumnScenarios() async throws {
+        try await Self.run(Self.columns("optimistic") + Self.optimisticColumns, label: "scen-ocol")
     }
 
     @Test func noShardingScenarios() async throws {
@@ -258,7 +272,7 @@ extension ClusterSuites {
         _ = try await f.downstreamQuery("DROP DATABASE IF EXISTS dm_meta")
         try await f.createTables(scenario.tables, definition: scenario.definition)
         let sources = Array(Set(scenario.tables.map(\.source))).sorted().map { ShardMergeFixture.sources[$0] }
-        let task = try f.writeTask(name, shardMode: scenario.mode, sources: sources, routes: scenario.routes)
+        let task = try f.writeTask(name, shardMode: scenario.mode, sources: sources, safeMode: scenario.safeMode, routes: scenario.routes)
         // Both sources must be bound (a worker may be re-registering after the previous scenario's load).
         #expect(try await eventually { try await f.boundSources().count == ShardMergeFixture.sources.count }, "\(s): sources bound")
         let started = try await f.ctl(["start-task", task, "--remove-meta"])
@@ -293,6 +307,21 @@ extension ClusterSuites {
                 let ok = try await eventually(timeout: .seconds(60)) { (try await f.subtaskError(name) ?? "").contains(text) }
                 let lastError = (try? await f.subtaskError(name)) ?? nil
                 #expect(ok, "\(s): error containing \"\(text)\", got \(String(describing: lastError))")
+            case .lockShows(let texts):
+                let ok = try await eventually(timeout: .seconds(60)) {
+                    let text = try await f.ctl(["shard-ddl-lock", name]).text
+                    return texts.allSatisfy { text.contains($0) }
+                }
+                let locks = (try? await f.ctl(["shard-ddl-lock", name]).text) ?? ""
+                #expect(ok, "\(s): shard-ddl-lock shows \(texts); got \(locks)")
+            case .consistentOver(let tables, let columns, let rows):
+                let filter = rows.isEmpty ? "" : " WHERE \(rows)"
+                let ok = try await eventually(timeout: .seconds(60)) {
+                    try await f.mergedUpstream(tables, columns: columns, filter: filter)
+                        == f.downstreamRows(target, columns: columns, filter: filter)
+                }
+                let lastError = (try? await f.subtaskError(name)) ?? nil
+                #expect(ok, "\(s): consistent over \(tables.map(\.table)); error \(String(describing: lastError))")
             case .ctl(let arguments):
                 let out = try await f.ctl(arguments.map { $0 == "test" ? name : $0.replacingOccurrences(of: "test-`", with: "\(name)-`") })
                 #expect(out.status == 0, "\(s): ctl \(arguments): \(out.text)")

@@ -201,19 +201,19 @@ final class ShardMergeFixture: @unchecked Sendable {
     }
 
     /// The merged upstream rows of `tables` (per source) as sorted text lines, and the downstream's.
-    func mergedUpstream(_ tables: [(source: Int, table: String)], columns: String = "*") async throws -> [String] {
+    func mergedUpstream(_ tables: [(source: Int, table: String)], columns: String = "*", filter: String = "") async throws -> [String] {
         var lines: [String] = []
         for (source, table) in tables {
             let connection = try await self.upstreams[source].connect()
-            let rows = try await connection.query("SELECT \(columns) FROM \(table)").rows
+            let rows = try await connection.query("SELECT \(columns) FROM \(table)\(filter)").rows
             await connection.close()
             lines += rows.map { row in (0..<row.count).map { row.string($0) ?? "NULL" }.joined(separator: "|") }
         }
         return lines.sorted()
     }
 
-    func downstreamRows(_ table: String = "shardddl.tb", columns: String = "*") async throws -> [String] {
-        let rows = (try? await self.downstreamQuery("SELECT \(columns) FROM \(table)")) ?? []
+    func downstreamRows(_ table: String = "shardddl.tb", columns: String = "*", filter: String = "") async throws -> [String] {
+        let rows = (try? await self.downstreamQuery("SELECT \(columns) FROM \(table)\(filter)")) ?? []
         return rows.map { $0.map { $0 ?? "NULL" }.joined(separator: "|") }.sorted()
     }
 

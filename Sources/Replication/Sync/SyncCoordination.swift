@@ -7,18 +7,29 @@ public protocol ShardDDLCoordinator: Sendable {
     /// Reports the upstream tables of this source and their downstream targets (optimistic mode).
     func reportSourceTables(_ tables: [(upstream: TableName, target: TableName, info: TableInfo)]) async throws(ReplicationError)
 
-    /// Reports the DDL, waits for the master's operation, runs `apply` with it, reports done.
+    /// Reports the DDL, waits for the master's operation, runs `apply` with it, reports done. A table
+    /// told to skip and wait for a redirect gets that verdict at once, with nothing applied.
     func coordinate(
         _ request: ShardDDLRequest, apply: @Sendable (ShardDDLVerdict) async throws(ReplicationError) -> Void
     ) async throws(ReplicationError) -> ShardDDLVerdict
+
+    /// For a table that skips: once the master redirected it (or an operator unlocked it), the
+    /// operation id its replayed report must be answered after; `nil` while it still waits.
+    func redirect(of upstream: TableName, after operationID: Int64?) async -> Int64?
+}
+
+extension ShardDDLCoordinator {
+    public func redirect(of upstream: TableName, after operationID: Int64?) async -> Int64? { nil }
 }
 
 public enum ShardDDLRequest: Sendable {
     /// A resolved intra-source sharding group: `ddls` on the downstream table.
     case pessimistic(target: TableName, ddls: [String])
-    /// One upstream table's DDLs with its schema before and after each.
+    /// One upstream table's DDLs with its schema before and after each; `replayAfter` is the redirect
+    /// when a skipped table re-reports its DDL.
     case optimistic(
-        upstream: TableName, target: TableName, ddls: [String], before: TableInfo, after: [TableInfo], strict: Bool)
+        upstream: TableName, target: TableName, ddls: [String], before: TableInfo, after: [TableInfo], strict: Bool,
+        replayAfter: Int64?)
 }
 
 /// The master's operation.
@@ -29,13 +40,19 @@ public struct ShardDDLVerdict: Sendable, Hashable {
     public var ddls: [String]
     /// The optimistic conflict stage, if any (`skip and wait for redirect` when the table conflicts).
     public var conflictStage: String?
+    /// The optimistic operation's id (a skipping table waits for a redirect issued after it).
+    public var operationID: Int64?
 
-    public init(lockID: String, exec: Bool, ddls: [String], conflictStage: String? = nil) {
+    public init(lockID: String, exec: Bool, ddls: [String], conflictStage: String? = nil, operationID: Int64? = nil) {
         self.lockID = lockID
         self.exec = exec
         self.ddls = ddls
         self.conflictStage = conflictStage
+        self.operationID = operationID
     }
+
+    /// DM's `skip and wait for redirect`.
+    public var skipsUntilRedirect: Bool { self.conflictStage == "skip and wait for redirect" }
 }
 
 /// Where the engine reports progress (the worker forwards it to the master).

@@ -6,7 +6,8 @@ import Schema
 extension Syncer {
     /// Server errors a re-executed or shard-duplicated DDL raises when its effect is already there
     /// (DM's "ignorable DDL errors"): the table/database/column/key exists, or is already gone.
-    static let alreadyDoneErrors: Set<UInt32> = [1007, 1008, 1050, 1051, 1060, 1061, 1068, 1091, 1146]
+    /// 1054 (unknown column) is a CHANGE COLUMN whose old name another shard's identical rename already replaced.
+    static let alreadyDoneErrors: Set<UInt32> = [1007, 1008, 1050, 1051, 1054, 1060, 1061, 1068, 1091, 1146]
 
     /// Handles one DDL event. Returns a position to rewind to when a pessimistic sharding group
     /// resolved with held tables whose events must now be re-read.
@@ -52,14 +53,7 @@ extension Syncer {
             try await self.executeBarrier(statements, ddl: ddl, tables: [], dropped: dropped)
             return nil
         case .renameTable(let renames):
-            if renames.count > 1 || self.isSharding {
-                throw ReplicationError(
-                    .unsupportedDDL,
-                    self.isSharding
-                        ? "RENAME TABLE is not supported while merging shards; rename the tables of every shard by hand and restart the task"
-                        : "rename table with more than one pair is not supported",
-                    statement: ddl.statement, position: ddl.start)
-            }
+            try self.checkRename(renames, ddl)
             fallthrough
         case .createTable, .alterTable, .dropTable, .truncateTable:
             return try await self.handleTableDDL(qualified, ddl)
@@ -118,8 +112,9 @@ extension Syncer {
             }
             return nil
         }
-        if self.groups.isHeld(table) { return nil }  // re-read once its group resolves
+        if self.isHeld(table) { return nil }  // re-read once its group resolves or it is redirected
         if self.applied.isDDLApplied(table, end: ddl.end) { return nil }
+        if self.isSharding, case .alterTable(let alter) = statement { try self.checkMergeable(alter, ddl) }
         let filtered = self.router.filters(EventKind(statement), on: table, schema: table.schema, sql: ddl.statement)
         let before = self.tracker.info(table)
         if (self.trackedThrough[table].map { $0 < ddl.end } ?? true) {
@@ -151,7 +146,13 @@ extension Syncer {
             return nil
         case .renameTable:
             if let renamedTo = tables.last { self.points.remove(table); self.points.setAll(renamedTo, to: ddl.end) }
-            try await self.executeBarrier(filtered ? [] : rendered, ddl: ddl, tables: Array(tables.dropFirst()), dropped: [table])
+            // While merging, a rename within the merge only changes which upstream name is a member.
+            if self.isSharding, let renamedTo = tables.last {
+                _ = self.groups.leave(table, target: target)
+                self.groups.join(renamedTo, target: target)
+            }
+            let statements = filtered || self.isSharding ? [] : rendered
+            try await self.executeBarrier(statements, ddl: ddl, tables: Array(tables.dropFirst()), dropped: [table])
             return nil
         case .alterTable:
             if filtered {
@@ -174,10 +175,13 @@ extension Syncer {
                     return try await self.resolvePessimistic(target, group, ddl)
                 }
             case .optimistic:
-                guard let before else {
+                let replay = self.replays[table].flatMap { $0.end == ddl.end ? $0 : nil }
+                guard let before = replay?.before ?? before else {
                     throw ReplicationError(.unknownTable, "DDL on untracked table \(table)", statement: ddl.statement, position: ddl.start)
                 }
-                try await self.coordinateOptimistic(table, target: target, before: before, statement: statement, rendered: rendered, ddl: ddl)
+                try await self.coordinateOptimistic(
+                    table, target: target, before: before, statement: statement, rendered: rendered, ddl: ddl,
+                    replayAfter: replay?.operationID)
                 return nil
             }
         case .createDatabase, .dropDatabase:
@@ -223,7 +227,7 @@ extension Syncer {
 
     private func coordinateOptimistic(
         _ table: TableName, target: TableName, before: TableInfo, statement: DDLStatement, rendered: [String],
-        ddl: UpstreamDDL
+        ddl: UpstreamDDL, replayAfter: Int64?
     ) async throws(ReplicationError) {
         try await self.flush()
         var afters: [TableInfo] = []
@@ -240,19 +244,66 @@ extension Syncer {
         let logger = self.logger
         let request = ShardDDLRequest.optimistic(
             upstream: table, target: target, ddls: rendered, before: before, after: afters,
-            strict: self.config.task.strictOptimisticShardMode)
+            strict: self.config.task.strictOptimisticShardMode, replayAfter: replayAfter)
         let verdict = try await self.config.coordinator.coordinate(request) { (verdict) async throws(ReplicationError) in
             guard verdict.exec, let control else { return }
-            for statement in verdict.ddls { try await Self.executeDDL(statement, on: control, logger: logger) }
+            for statement in verdict.ddls { try await Self.executeJoinedDDL(statement, on: control, logger: logger) }
         }
-        if let stage = verdict.conflictStage, stage.contains("redirect") {
-            throw ReplicationError(
-                .shardDDL,
-                "\(table) conflicts with another shard (\(stage)); skip-and-redirect is not implemented yet, resolve with `braid ctl shard-ddl-lock unlock`",
-                statement: ddl.statement, position: ddl.start)
+        self.replays[table] = nil
+        if verdict.skipsUntilRedirect {
+            // DM's skip and wait for redirect: only this table waits; the subtask goes on.
+            self.redirects[table] = SkippedDDL(start: ddl.start, end: ddl.end, before: before, operationID: verdict.operationID)
+            self.logger.info(
+                "sync.shard.skipped", metadata: ["table": "\(table)", "lock": "\(verdict.lockID)", "position": "\(ddl.start)"])
+            return
         }
         self.points.setAll(table, to: ddl.end)
         try await self.barrier(tableInfos: [table])
+    }
+
+    /// Refuses, while merging shards, what cannot merge: a column added with its own unique key
+    /// (each shard fills it independently, so the merged key collides). DM refuses it too.
+    private func checkMergeable(_ alter: AlterTable, _ ddl: UpstreamDDL) throws(ReplicationError) {
+        let added = Set(alter.specs.compactMap { spec -> String? in
+            if case .addColumn(let column, _) = spec { return column.name.lowercased() }
+            return nil
+        })
+        for spec in alter.specs {
+            guard case .addIndex(let index) = spec, index.kind.isUnique,
+                let column = index.columns.first(where: { added.contains($0.name.lowercased()) })
+            else { continue }
+            throw ReplicationError(
+                .unsupportedDDL,
+                "unsupported add column '\(column.name)' constraint \(index.kind.rawValue) when altering a table merged from shards: each shard fills it on its own, so the merged key collides; resolve it with `braid ctl binlog skip|replace`",
+                statement: ddl.statement, position: ddl.start)
+        }
+    }
+
+    /// While merging shards, a rename may only replace a member by another name of the same merge,
+    /// one table at a time, in pessimistic mode, and not while its group waits on a DDL.
+    private func checkRename(_ renames: [TableRename], _ ddl: UpstreamDDL) throws(ReplicationError) {
+        func refuse(_ why: String) -> ReplicationError {
+            ReplicationError(.unsupportedDDL, why, statement: ddl.statement, position: ddl.start)
+        }
+        guard renames.count == 1, let rename = renames.first else {
+            throw refuse("rename table with more than one pair is not supported; rename one table per statement")
+        }
+        guard let mode = self.config.task.shardMode else { return }
+        let from = TableName(rename.from.schema ?? ddl.schema, rename.from.name)
+        let to = TableName(rename.to.schema ?? ddl.schema, rename.to.name)
+        guard self.router.allows(from) else { return }
+        switch mode {
+        case .optimistic:
+            throw refuse("RENAME TABLE is not supported in optimistic mode: the lock knows shards by name; rename every shard by hand and restart the task")
+        case .pessimistic:
+            let target = self.router.route(from)
+            guard self.router.allows(to), self.router.route(to) == target else {
+                throw refuse("RENAME TABLE \(from) to \(to) moves a shard out of its merge into \(target); only renames within the same merge are supported while merging shards")
+            }
+            if self.groups.pending[target] != nil, !self.groups.isHeld(from) {
+                throw refuse("RENAME TABLE while the sharding group of \(target) waits on a DDL; finish the DDL on every shard first")
+            }
+        }
     }
 
     /// Drains the writers, runs `statements` downstream, then persists the DDL's checkpoint.
@@ -270,6 +321,26 @@ extension Syncer {
     /// Runs one DDL downstream, tolerating errors that mean its effect is already there.
     func executeDDL(_ statement: String, on connection: MySQLConnection) async throws(ReplicationError) {
         try await Self.executeDDL(statement, on: connection, logger: self.logger)
+    }
+
+    /// An optimistic ADD COLUMN the master sends because the join grew (`utf8` joined with `utf8mb4`,
+    /// `INT` with `BIGINT`) finds the column already downstream: widen it to the joined definition
+    /// instead of ignoring the duplicate (DM leaves the narrower column, and wider values then fail).
+    static func executeJoinedDDL(_ statement: String, on connection: MySQLConnection, logger: Logger) async throws(ReplicationError) {
+        do {
+            try await connection.execute(statement)
+            logger.info("sync.ddl.executed", metadata: ["statement": "\(statement)"])
+            return
+        } catch {
+            guard error.serverErrno == 1060, case .alterTable(var alter)? = try? DDLParser.parse(statement) else {
+                return try await Self.executeDDL(statement, on: connection, logger: logger)
+            }
+            alter.specs = alter.specs.map { spec in
+                if case .addColumn(let column, let position) = spec { return .modifyColumn(column, position) }
+                return spec
+            }
+            try await Self.executeDDL(DDLStatement.alterTable(alter).rendered(), on: connection, logger: logger)
+        }
     }
 
     static func executeDDL(_ statement: String, on connection: MySQLConnection, logger: Logger) async throws(ReplicationError) {

@@ -38,6 +38,11 @@ public final class Syncer {
     /// Tables re-reading their held events after a shard DDL resolved, until the position where it
     /// resolved: a barrier must not move their points past events it has not re-read yet.
     var resyncUntil: [TableName: BinlogPosition] = [:]
+    /// Optimistic tables skipping their events until the master redirects them.
+    var redirects: [TableName: SkippedDDL] = [:]
+    /// Redirected tables re-reading their events up to the skipped DDL, which they report again.
+    var replays: [TableName: SkippedDDL] = [:]
+    var lastRedirectPoll = ContinuousClock.now
     /// Rows the full copy loaded (task-mode all/full).
     var loadedRows: Int64 = 0
     /// After a resumed full copy: safe mode until the last snapshot's position.
@@ -84,6 +89,7 @@ public final class Syncer {
         }
         var stream = try await self.config.reader.open(at: start.position, gtid: start.gtid)
         self.applied = self.points
+        await self.config.reporter.progress(SyncProgress(unit: "Sync", processedRows: self.processedRows))
         do {
             while !Task.isCancelled {
                 await self.config.waitIfPaused()
@@ -96,24 +102,64 @@ public final class Syncer {
                     try await self.handle(transaction)
                 case .ddl(let ddl):
                     if let rewind = try await self.handle(ddl) {
-                        await stream.close()
-                        self.logger.info(
-                            "sync.rewind", metadata: ["from": "\(ddl.end)", "to": "\(rewind)", "task": "\(self.config.task.name)"])
-                        stream = try await self.config.reader.open(at: rewind, gtid: nil)
-                        self.applied = self.points
-                        self.position = rewind
+                        stream = try await self.reopen(stream, at: rewind, from: ddl.end)
                     }
                 case .idle:
                     try await self.flush()
                 }
                 if self.pendingRows >= self.roundRows { try await self.flush() }
                 if ContinuousClock.now - self.lastBarrier >= self.config.barrierInterval { try await self.barrier() }
+                if !self.redirects.isEmpty, let rewind = try await self.takeRedirects() {
+                    stream = try await self.reopen(stream, at: rewind, from: self.position)
+                }
             }
         } catch {
             await stream.close()
             throw error
         }
         await stream.close()
+    }
+
+    /// Re-reads from `position`: the checkpoint points skip whatever is already downstream.
+    private func reopen(
+        _ stream: any UpstreamEventStream, at position: BinlogPosition, from current: BinlogPosition
+    ) async throws(ReplicationError) -> any UpstreamEventStream {
+        await stream.close()
+        self.logger.info("sync.rewind", metadata: ["from": "\(current)", "to": "\(position)", "task": "\(self.config.task.name)"])
+        let reopened = try await self.config.reader.open(at: position, gtid: nil)
+        self.applied = self.points
+        self.position = position
+        return reopened
+    }
+
+    /// Skipping tables the master has redirected: they re-read from their skipped DDL. Polled at most
+    /// every 50 ms; returns where to rewind to.
+    private func takeRedirects() async throws(ReplicationError) -> BinlogPosition? {
+        guard ContinuousClock.now - self.lastRedirectPoll >= .milliseconds(50) else { return nil }
+        self.lastRedirectPoll = ContinuousClock.now
+        var redirected: [TableName: SkippedDDL] = [:]
+        for (table, skipped) in self.redirects {
+            if let id = await self.config.coordinator.redirect(of: table, after: skipped.operationID) {
+                var replay = skipped
+                replay.operationID = id
+                redirected[table] = replay
+            }
+        }
+        guard !redirected.isEmpty else { return nil }
+        // Everything else moves to here first; the redirected tables' points stay before their DDL.
+        try await self.barrier()
+        for (table, replay) in redirected {
+            self.redirects[table] = nil
+            self.replays[table] = replay
+            self.resyncUntil[table] = max(self.resyncUntil[table] ?? self.position, self.position)
+            self.logger.info("sync.shard.redirected", metadata: ["table": "\(table)", "replay_from": "\(replay.start)"])
+        }
+        return redirected.values.map(\.start).min()
+    }
+
+    /// Whether `table`'s events wait: for its pessimistic group, or for an optimistic redirect.
+    func isHeld(_ table: TableName) -> Bool {
+        self.groups.isHeld(table) || self.redirects[table] != nil
     }
 
     var roundRows: Int { max(1, self.syncer.batch) * self.points.writerCount }
@@ -135,7 +181,7 @@ public final class Syncer {
     func handle(_ transaction: UpstreamTransaction) async throws(ReplicationError) {
         for rows in transaction.rows {
             let table = rows.table
-            guard let target = self.routedTarget(table), !self.groups.isHeld(table) else { continue }
+            guard let target = self.routedTarget(table), !self.isHeld(table) else { continue }
             let kind: EventKind = switch rows.kind {
             case .insert: .insert
             case .update: .update
@@ -214,7 +260,7 @@ public final class Syncer {
     /// what changed with the global row.
     func barrier(tableInfos: [TableName] = [], dropped: [TableName] = []) async throws(ReplicationError) {
         try await self.flush()
-        let held = self.groups.heldTables
+        let held = self.groups.heldTables.union(self.redirects.keys)
         if !self.position.file.isEmpty {
             for table in self.tracker.tableNames where !held.contains(table) && self.router.allows(table) {
                 if let until = self.resyncUntil[table] {

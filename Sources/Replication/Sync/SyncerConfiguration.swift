@@ -44,13 +44,15 @@ public struct SyncerConfiguration: Sendable {
     }
 
     /// Connection options for a `DatabaseConfig`: TCP, utf8mb4, and for the downstream UTC so
-    /// TIMESTAMP literals mean what the binlog meant.
+    /// TIMESTAMP literals mean what the binlog meant. The downstream is strict: a value the merged
+    /// table cannot hold (a schema that diverged) stops the subtask instead of being truncated.
+    /// Zero dates stay allowed, since the upstream may hold them.
     public static func options(_ database: DatabaseConfig, downstream: Bool) -> MySQLConnectOptions {
         MySQLConnectOptions(
             endpoint: .tcp(host: database.host, port: Int(database.port)), user: database.user, password: database.password,
             readTimeout: downstream ? .seconds(300) : .seconds(60), writeTimeout: .seconds(60),
             sessionVariables: downstream
-                ? [.init("time_zone", "'+00:00'"), .init("foreign_key_checks", "0"), .init("sql_mode", "'NO_AUTO_VALUE_ON_ZERO'")]
+                ? [.init("time_zone", "'+00:00'"), .init("foreign_key_checks", "0"), .init("sql_mode", "'STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO'")]
                 : [.init("time_zone", "'+00:00'")])
     }
 }

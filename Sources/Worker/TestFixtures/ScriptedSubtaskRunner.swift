@@ -141,10 +141,22 @@ public final class ScriptedSubtaskRunner: SubtaskRunner {
             } else {
                 info = .pessimistic(schema: step.schema ?? "", table: step.table ?? "", ddls: step.ddls ?? [])
             }
-            _ = try await subtask.shardDDL.coordinate(info) { decision in
-                // The scripted "downstream" is the record file: exec or skip is all there is to do.
-                self.record(key, decision.exec ? "exec" : "skip", lockID: decision.lockID, ddls: decision.ddls,
-                    epoch: subtask.bindingEpoch, detail: decision.stage)
+            var current = info
+            while true {
+                let decision = try await subtask.shardDDL.coordinate(current) { decision in
+                    // The scripted "downstream" is the record file: exec or skip is all there is to do.
+                    self.record(key, decision.exec ? "exec" : "skip", lockID: decision.lockID, ddls: decision.ddls,
+                        epoch: subtask.bindingEpoch, detail: decision.stage)
+                }
+                guard decision.skipsUntilRedirect, case .optimistic(var o) = current else { break }
+                // As the Syncer does: wait for the redirect (or an unlock), then replay the same report.
+                var replayAfter: Int64?
+                while replayAfter == nil {
+                    try await Task.sleep(for: .milliseconds(50))
+                    replayAfter = await subtask.shardDDL.redirect(upSchema: o.upSchema, upTable: o.upTable, after: decision.operationID)
+                }
+                o.replayAfter = replayAfter
+                current = .optimistic(o)
             }
         }
     }
