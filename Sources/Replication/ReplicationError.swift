@@ -29,13 +29,39 @@ public struct ReplicationError: Error, Sendable, Hashable, CustomStringConvertib
     public var statement: String?
     /// The start position of the binlog event that caused it.
     public var position: BinlogPosition?
+    /// The error number of a statement the server rejected (not set for lost connections).
+    public var serverErrno: UInt32?
 
-    public init(_ code: Code, _ message: String, statement: String? = nil, position: BinlogPosition? = nil) {
+    public init(
+        _ code: Code, _ message: String, statement: String? = nil, position: BinlogPosition? = nil, serverErrno: UInt32? = nil
+    ) {
         self.code = code
         self.message = message
         self.statement = statement
         self.position = position
+        self.serverErrno = serverErrno
     }
+
+    /// Whether retrying from the checkpoint can succeed with nobody acting: a lost connection, a lock
+    /// wait timeout, a deadlock, a server shutting down or read-only during a failover. A statement
+    /// the server rejects (duplicate key, unknown column, value out of range) fails the same way each
+    /// time, so it pauses the subtask with its error instead of retrying forever.
+    public var isTransient: Bool {
+        switch self.code {
+        case .upstream:
+            return true
+        case .downstream:
+            guard let errno = self.serverErrno else { return true }
+            return Self.transientServerErrors.contains(errno)
+        case .unsupportedDDL, .schemaChange, .unknownTable, .schemaMismatch, .fenced, .shardDDL, .shardDDLMismatch,
+            .configuration:
+            return false
+        }
+    }
+
+    /// Too many connections, shutdown in progress, lock wait timeout, read-only, deadlock, query
+    /// interrupted, connection killed, idle disconnect.
+    static let transientServerErrors: Set<UInt32> = [1040, 1053, 1205, 1290, 1213, 1317, 1927, 4031]
 
     public var description: String {
         var text = "\(self.code.rawValue): \(self.message)"

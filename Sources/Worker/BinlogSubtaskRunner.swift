@@ -58,9 +58,8 @@ public final class BinlogSubtaskRunner: SubtaskRunner {
             } catch {
                 if Task.isCancelled { return }
                 self.logger.error("runner.binlog.error", metadata: ["subtask": "\(subtask.key)", "error": "\(error)"])
-                let transient = error.code == .upstream || (error.code == .downstream && error.statement == nil)
                 switch error.code {
-                case _ where transient:
+                case _ where error.isTransient:
                     // Connections come back; apply is exactly once, so retrying from the checkpoint is safe.
                     await subtask.reporter.status(stage: .running, unit: "Sync", error: "\(error)", processedRows: nil)
                     try? await Task.sleep(for: backoff.next())

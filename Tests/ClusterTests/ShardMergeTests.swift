@@ -116,6 +116,48 @@ extension ClusterSuites {
         await f.shutdown()
     }
 
+    /// Issue 4 item 5: a worker SIGKILLed in the middle of the full copy resumes it after the last
+    /// committed chunk (from a new snapshot), replays the binlog between the two snapshots in safe
+    /// mode, and the downstream ends equal to the upstream, with writes made during the copy.
+    @Test func fullCopySurvivesWorkerKill() async throws {
+        let f = try await ShardMergeFixture.start(label: "kill-mid-copy", workers: ["worker1"])
+        do {
+            let tables: [(source: Int, table: String)] = [(0, "shardddl1.tb1"), (0, "shardddl1.tb2")]
+            try await f.createTables(tables)
+            let total = 400_000
+            // MariaDB's Sequence engine makes the rows server-side.
+            try await f.exec(0, "INSERT INTO shardddl1.tb1 SELECT seq, CONCAT('pre-', seq) FROM shardddl1.seq_1_to_\(total)")
+            try await f.exec(0, "INSERT INTO shardddl1.tb2 VALUES (\(total + 100), 'other')")
+            let task = try f.writeTask("test", shardMode: nil, taskMode: "all", sources: ["mysql-replica-01"])
+            #expect(try await f.ctl(["start-task", task, "--remove-meta"]).status == 0)
+            let downstreamCount = { () async throws -> Int in
+                Int((try await f.downstreamQuery("SELECT COUNT(*) FROM shardddl.tb").first?.first ?? nil) ?? "0") ?? 0
+            }
+            // Kill once some chunks are committed downstream but far from all.
+            #expect(try await eventually(timeout: .seconds(120), poll: .milliseconds(5)) { try await downstreamCount() > 0 }, "the copy starts")
+            f.cluster.kill("worker1", signal: SIGKILL)
+            let atKill = try await downstreamCount()
+            #expect(atKill < total, "killed before the copy finished: \(atKill) of \(total)")
+            // Writes while the worker is down: on copied rows, on rows not copied yet, and new rows.
+            try await f.exec(0, "UPDATE shardddl1.tb1 SET v = 'updated' WHERE id % 997 = 0")
+            try await f.exec(0, "DELETE FROM shardddl1.tb1 WHERE id % 1009 = 0")
+            try await f.exec(0, "INSERT INTO shardddl1.tb1 VALUES (\(total + 1), 'new'), (\(total + 2), 'new')")
+            try await f.exec(0, "UPDATE shardddl1.tb2 SET v = 'updated'")
+            try f.startWorker("worker1")
+            #expect(try await eventually(timeout: .seconds(180)) { try await f.consistent(tables) }, "downstream equals upstream")
+            let log = f.cluster.log("worker1")
+            #expect(log.contains("resumed=true"), "the restarted worker resumed the copy")
+            // Then incremental replication goes on.
+            try await f.exec(0, "UPDATE shardddl1.tb1 SET v = 'after' WHERE id <= 10")
+            #expect(try await eventually(timeout: .seconds(60)) { try await f.consistent(tables) })
+            #expect(try await f.subtaskError("test") == nil)
+        } catch {
+            await f.shutdown()
+            throw error
+        }
+        await f.shutdown()
+    }
+
     /// Issue 4 item 6: the master SIGKILLed mid-lock, then restarted; a worker SIGKILLed mid-lock, then
     /// restarted. Both locks finish and the downstream holds every row exactly once.
     @Test(arguments: ["master", "worker"])

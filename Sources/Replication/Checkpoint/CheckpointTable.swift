@@ -179,7 +179,7 @@ public struct CheckpointTable: Sendable {
                 }
             }
         } catch {
-            throw ReplicationError(.downstream, "\(what): \(error)")
+            throw ReplicationError(.downstream, "\(what): \(error)", serverErrno: error.code == .server ? error.serverErrno : nil)
         }
         if let owner { throw self.fencedError(owner: owner) }
     }

@@ -353,7 +353,9 @@ extension Syncer {
                     "sync.ddl.already-applied", metadata: ["statement": "\(statement)", "error": "\(error)"])
                 return
             }
-            throw ReplicationError(.downstream, "executing DDL downstream: \(error)", statement: statement)
+            throw ReplicationError(
+                .downstream, "executing DDL downstream: \(error)", statement: statement,
+                serverErrno: error.code == .server ? error.serverErrno : nil)
         }
     }
 }
