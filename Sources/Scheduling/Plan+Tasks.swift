@@ -47,7 +47,8 @@ extension Plan {
         let record = try self.task(name)
         try self.requireSubtask(name, source, in: record)
         let addressed = record.subtasks.filter { source == nil || $0.key == source }
-        guard addressed.values.contains(where: { $0 != stage }) else { return }
+        // Resuming what is already expected Running still counts: a subtask its error paused waits for it.
+        guard stage == .running || addressed.values.contains(where: { $0 != stage }) else { return }
         self.emit(.task(.stageChanged(name, source: source, stage: stage)))
     }
 

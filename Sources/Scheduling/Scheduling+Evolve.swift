@@ -56,13 +56,19 @@ extension Scheduling {
             state.tasks[name]?.subtasks[source] = .running
         case .stageChanged(let name, let source, let stage):
             guard var record = state.tasks[name] else { return }
-            for key in record.subtasks.keys where source == nil || source == key { record.subtasks[key] = stage }
+            for key in record.subtasks.keys where source == nil || source == key {
+                record.subtasks[key] = stage
+                if stage == .running { state.resumes[name, default: [:]][key, default: 0] += 1 }
+            }
             state.tasks[name] = record
         case .subtaskRemoved(let name, let source):
             state.tasks[name]?.subtasks[source] = nil
             state.tasks[name]?.binlogOperations[source] = nil
+            state.resumes[name]?[source] = nil
+            if state.resumes[name]?.isEmpty == true { state.resumes[name] = nil }
         case .stopped(let name):
             state.tasks[name] = nil
+            state.resumes[name] = nil
         case .binlogOperationSet(let name, let source, let operation):
             guard state.tasks[name]?.subtasks[source] != nil else { return }
             state.tasks[name]?.binlogOperations[source, default: [:]][operation.position] = operation

@@ -41,6 +41,9 @@ extension Scheduling.State {
                 throw InvariantViolation("worker \(name) online without a keepalive")
             }
         }
+        for name in self.resumes.keys.sorted() where self.tasks[name] == nil {
+            throw InvariantViolation("resume counts of missing task \(name)")
+        }
         for (name, task) in self.tasks {
             guard !task.subtasks.isEmpty else { throw InvariantViolation("task \(name) has no subtasks") }
             let named = Set(task.config.sourceIDs)
@@ -51,6 +54,9 @@ extension Scheduling.State {
                 guard named.contains(source) else {
                     throw InvariantViolation("subtask \(name)/\(source) not in the task config")
                 }
+            }
+            for source in self.resumes[name]?.keys.sorted() ?? [] where task.subtasks[source] == nil {
+                throw InvariantViolation("resume count of missing subtask \(name)/\(source)")
             }
             for (source, operations) in task.binlogOperations {
                 guard task.subtasks[source] != nil else {

@@ -125,6 +125,9 @@ extension Scheduling {
         public internal(set) var tasks: [TaskName: TaskRecord] = [:]
         /// The highest binding epoch ever issued; the next `bound` takes `lastEpoch + 1`.
         public internal(set) var lastEpoch: UInt64 = 0
+        /// Per subtask, how many times it was asked to run (`resume-task`, even when already
+        /// expected Running): a worker resumes a subtask its own error paused when this grows.
+        public internal(set) var resumes: [TaskName: [SourceID: UInt64]] = [:]
 
         public init() {}
 
@@ -163,6 +166,10 @@ extension Scheduling {
             self.tasks[task]?.subtasks[source]
         }
 
+        public func resumeCount(task: TaskName, source: SourceID) -> UInt64 {
+            self.resumes[task]?[source] ?? 0
+        }
+
         /// Alive workers without a source, in name order (the binding tie-break order).
         public var freeWorkers: [WorkerName] {
             self.workers.filter { $0.value.stage == .free }.keys.sorted()
@@ -176,7 +183,8 @@ extension Scheduling {
         // MARK: - Binary coding
 
         /// Layout version of the encoded state, for snapshots. 2: task records carry binlog operations.
-        static let codingVersion: UInt8 = 2
+        /// 3: resume counts follow `lastEpoch` (a version 2 snapshot reads as none).
+        static let codingVersion: UInt8 = 3
 
         public func encode(to writer: inout ByteWriter) {
             writer.writeByte(Self.codingVersion)
@@ -185,12 +193,13 @@ extension Scheduling {
             writer.writeDictionary(self.bindings)
             writer.writeDictionary(self.tasks)
             writer.writeVarUInt(self.lastEpoch)
+            writer.writeDictionary(self.resumes)
         }
 
         public init(from reader: inout ByteReader) throws(BinaryDecodingError) {
             let at = reader.offset
             let version = try reader.readByte()
-            guard version == Self.codingVersion else {
+            guard version == 2 || version == Self.codingVersion else {
                 throw BinaryDecodingError(.unsupportedVersion, at: at, "scheduling state version \(version)")
             }
             self.workers = try reader.readDictionary()
@@ -198,6 +207,7 @@ extension Scheduling {
             self.bindings = try reader.readDictionary()
             self.tasks = try reader.readDictionary()
             self.lastEpoch = try reader.readVarUInt()
+            if version >= 3 { self.resumes = try reader.readDictionary() }
         }
     }
 }

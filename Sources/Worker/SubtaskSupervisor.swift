@@ -14,6 +14,8 @@ actor SubtaskSupervisor {
     private struct Active {
         var expected: String
         var yaml: String
+        /// The view's resume count when last acted on.
+        var resumes: Int64 = 0
     }
 
     private let runner: any SubtaskRunner
@@ -79,6 +81,16 @@ actor SubtaskSupervisor {
             guard let subtask = desired[key] else { continue }
             let expected = subtask.expected_stage.rawValue
             if let current = self.active[key] {
+                let resumes = subtask.resumes ?? 0
+                if resumes > current.resumes {
+                    self.active[key]?.resumes = resumes
+                    // `resume-task` on a subtask expected Running: what its own error paused runs again.
+                    if current.expected == expected, expected == "Running" {
+                        self.logger.info("worker.subtask.resume_requested", metadata: ["subtask": "\(key)"])
+                        await self.runner.resume(key)
+                        continue
+                    }
+                }
                 guard current.expected != expected else { continue }
                 self.active[key]?.expected = expected
                 self.statusBoard.expect(key, expected)
@@ -92,6 +104,7 @@ actor SubtaskSupervisor {
                 }
             } else {
                 await self.start(key, yaml: subtask.task_yaml, expected: expected, source: source, epoch: epoch)
+                self.active[key]?.resumes = subtask.resumes ?? 0
             }
         }
         // Like DM's handle-error: a new `binlog skip|replace` resumes a running subtask that its error

@@ -107,6 +107,25 @@ extension ClusterSuites {
         out = try await f.ctl(["binlog", "list", "test"])
         #expect((out.json["operations"] as? [[String: Any]])?.isEmpty == true, "\(out.text)")
         #expect(try await f.isSyncing("test"))
+
+        // 3. A row the downstream rejects pauses the subtask with the server's error (no retrying
+        // forever). The operator fixes the downstream; `resume-task` runs the subtask again although
+        // the master never stopped expecting it Running.
+        _ = try await f.downstreamQuery("ALTER TABLE shardddl.tb ADD UNIQUE KEY uc (c)")
+        try await f.exec(0, "INSERT INTO shardddl1.tb1 VALUES (6, 50)")
+        var rejected: String?
+        #expect(try await eventually(timeout: .seconds(30)) {
+            let status = try await f.ctl(["query-status", "test"]).json["status"] as? [String: Any]
+            let s = (status?["subtasks"] as? [[String: Any]])?.first?["status"] as? [String: Any]
+            rejected = s?["error"] as? String
+            return s?["stage"] as? String == "Paused" && rejected?.contains("Duplicate entry") == true
+        }, "the rejected row pauses the subtask: \(String(describing: rejected))")
+        #expect(try await !f.downstreamRows(columns: "id").contains("6"))
+        _ = try await f.downstreamQuery("ALTER TABLE shardddl.tb DROP KEY uc")
+        out = try await f.ctl(["resume-task", "test"])
+        #expect(out.status == 0, "\(out.text)")
+        #expect(try await eventually(timeout: .seconds(30)) { try await f.consistent(tables) }, "resume-task applies the row")
+        #expect(try await eventually(timeout: .seconds(30)) { try await f.isSyncing("test") })
     }
 
     static func split(_ position: String) -> (String, String)? {

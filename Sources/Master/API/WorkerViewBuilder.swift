@@ -32,6 +32,7 @@ struct WorkerViewBuilder {
             let operations = record.binlogOperations(of: source)
             view.subtasks.append(.init(
                 task: id.task.rawValue, source: source.rawValue, expected_stage: stage == .running ? .Running : .Paused,
+                resumes: Int64(s.resumeCount(task: id.task, source: source)),
                 shard_mode: record.config.shardMode?.rawValue, task_yaml: self.memo.taskYAML(record.config),
                 binlog_operations: operations.isEmpty
                     ? nil : operations.map { MasterAPI.binlogOperation($0, task: id.task, source: source) }))
