@@ -187,7 +187,9 @@ final class BenchMariaDB {
     let port: Int
     let directory: String
 
-    static func start(scratch: String) throws -> BenchMariaDB {
+    /// `binlog: false` starts a server that only receives (a downstream): no binlog is written for
+    /// what appliers apply, which keeps Braid, a native replica and the client on equal terms.
+    static func start(scratch: String, serverID: Int = 1, binlog: Bool = true, extra: [String] = []) throws -> BenchMariaDB {
         let directory = scratch + "/bench-mariadb-\(UUID().uuidString.prefix(8))"
         var root = ["--user=root"]
         if getuid() != 0 { root = [] }
@@ -198,11 +200,12 @@ final class BenchMariaDB {
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/mariadbd")
         process.arguments = [
             "--no-defaults", "--datadir=\(directory)/data", "--socket=\(directory)/sock", "--port=\(port)", "--bind-address=127.0.0.1",
-            "--log-error=\(directory)/error.log", "--pid-file=\(directory)/pid", "--log-bin=mysql-bin", "--binlog-format=ROW",
-            "--binlog-row-image=FULL", "--binlog-row-metadata=FULL", "--server-id=1", "--skip-name-resolve",
+            "--log-error=\(directory)/error.log", "--pid-file=\(directory)/pid",
+        ] + (binlog ? ["--log-bin=mysql-bin"] : ["--skip-log-bin"]) + [
+            "--binlog-format=ROW", "--binlog-row-image=FULL", "--binlog-row-metadata=FULL", "--server-id=\(serverID)", "--skip-name-resolve",
             "--character-set-server=utf8mb4", "--innodb-flush-log-at-trx-commit=2", "--sync-binlog=0", "--innodb-buffer-pool-size=512M",
             "--max-binlog-size=1G",
-        ] + root
+        ] + extra + root
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -234,7 +237,7 @@ final class BenchMariaDB {
     }
 
     @discardableResult
-    private static func shell(_ executable: String, _ arguments: [String]) throws -> String {
+    static func shell(_ executable: String, _ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
