@@ -42,20 +42,21 @@ enum ApplyBench {
         let sysbench = [
             "oltp_insert", "--db-driver=mysql", "--mysql-host=127.0.0.1", "--mysql-port=\(upstream.port)",
             "--mysql-user=\(BenchMariaDB.user)", "--mysql-password=\(BenchMariaDB.password)", "--mysql-db=sbtest",
-            "--tables=\(tables)", "--table-size=0", "--threads=4", "--events=\(events)", "--time=0",
+            "--tables=\(tables)", "--threads=4", "--events=\(events)", "--time=0",
         ]
-        try BenchMariaDB.shell("/usr/bin/sysbench", sysbench + ["prepare"])
+        // Empty tables; `run` needs a table size for the range of `k` only (0 makes k overflow INT).
+        try BenchMariaDB.shell("/usr/bin/sysbench", sysbench + ["--table-size=0", "prepare"])
         let start = try await SyncHarness.masterStatus(up)
         let clock = ContinuousClock()
         let began = clock.now
-        let output = try BenchMariaDB.shell("/usr/bin/sysbench", sysbench + ["run"])
+        let output = try BenchMariaDB.shell("/usr/bin/sysbench", sysbench + ["--table-size=1000000", "run"])
         let generated = clock.now - began
         let end = try await SyncHarness.masterStatus(up)
         var rows = 0
         for t in 1...tables { rows += Int(try await SyncHarness.scalar(up, "SELECT COUNT(*) FROM sbtest.sbtest\(t)") ?? "0") ?? 0 }
         let checksums = try await self.checksums(up, tables: tables)
         let tps = output.split(separator: "\n").first { $0.contains("transactions:") }?.trimmingCharacters(in: .whitespaces) ?? ""
-        print("command: sysbench \(sysbench.joined(separator: " ")) prepare|run")
+        print("command: sysbench \(sysbench.joined(separator: " ")) --table-size=0 prepare, then the same with --table-size=1000000 run")
         print("generated \(rows) rows in \(generated) (sysbench \(tps)); binlog \(start) .. \(end)")
 
         // The same rows as multi-row INSERTs, and the schema.
@@ -64,7 +65,7 @@ enum ApplyBench {
         try BenchMariaDB.shell("/bin/bash", ["-c", "mariadb-dump \(dumpAuth) --no-data --databases sbtest > \(dir)/schema.sql"])
         try BenchMariaDB.shell(
             "/bin/bash", ["-c", "mariadb-dump \(dumpAuth) --compact --no-create-info --extended-insert sbtest > \(dir)/rows.sql"])
-        let statements = (try? String(contentsOfFile: "\(dir)/rows.sql", encoding: .utf8))?.split(separator: "\n").count ?? 0
+        let statements = ((try? String(contentsOfFile: "\(dir)/rows.sql", encoding: .utf8))?.components(separatedBy: "INSERT INTO").count ?? 1) - 1
         let downAuth = "--no-defaults -h127.0.0.1 -P\(downstream.port) -u\(BenchMariaDB.user) -p\(BenchMariaDB.password)"
         print("client load: mariadb \(downAuth) sbtest < rows.sql   (rows.sql = mariadb-dump --compact --no-create-info --extended-insert sbtest: \(statements) multi-row INSERTs)")
 
@@ -83,11 +84,14 @@ enum ApplyBench {
             best[label] = max(best[label] ?? 0, Double(rows) / seconds)
         }
 
+        // BENCH_ONLY=braid runs Braid alone (for profiling).
+        let only = ProcessInfo.processInfo.environment["BENCH_ONLY"]
         for attempt in 1...repeats {
             try await reset()
             let braid = try await self.braid(upstream: upstream.port, downstream: downstream.port, start: start, workers: workers, batch: batch)
             try await verify("braid")
             record("braid (worker-count \(workers), batch \(batch))", braid, attempt)
+            if only == "braid" { continue }
 
             try await reset()
             let replica = try await self.replica(down, upstreamPort: upstream.port, start: start, end: end, threads: 0)
@@ -144,7 +148,11 @@ enum ApplyBench {
         let clock = ContinuousClock()
         let began = clock.now
         try await syncer.run()
-        return Double(nanos(clock.now - began)) / 1e9
+        let seconds = Double(nanos(clock.now - began)) / 1e9
+        let t = syncer.timings
+        print(String(format: "  braid timings: total %.3f s; read+frame %.3f s; commit %.3f s in %d rounds; barriers %.3f s in %d",
+                     seconds, Double(nanos(t.read)) / 1e9, Double(nanos(t.commit)) / 1e9, t.rounds, Double(nanos(t.barrier)) / 1e9, t.barriers))
+        return seconds
     }
 
     /// A native replica on the downstream server; seconds from START SLAVE until the SQL thread

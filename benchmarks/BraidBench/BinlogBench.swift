@@ -220,8 +220,9 @@ final class BenchMariaDB {
             guard process.isRunning else { break }
             usleep(50_000)
         }
+        let log = (try? String(contentsOfFile: "\(directory)/error.log", encoding: .utf8))?.split(separator: "\n").suffix(8).joined(separator: "\n") ?? ""
         server.stop()
-        throw BenchFailure(message: "mariadbd did not start; see \(directory)/error.log")
+        throw BenchFailure(message: "mariadbd did not start:\n\(log)")
     }
 
     private init(process: Process, port: Int, directory: String) {

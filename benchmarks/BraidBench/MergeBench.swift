@@ -45,11 +45,11 @@ enum MergeBench {
         let clock = ContinuousClock()
         let began = clock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for (index, server) in sources.enumerated() {
+            for (index, port) in sources.map(\.port).enumerated() {
                 for t in 1...tables {
                     group.addTask {
                         try await self.generate(
-                            SyncHarness.options(port: server.port), schema: "shard\(index + 1)", table: t,
+                            SyncHarness.options(port: port), schema: "shard\(index + 1)", table: t,
                             idBase: Int64(index + 1) * 1_000_000_000 + Int64(t) * 100_000_000, perPhase: perPhase)
                     }
                 }
@@ -74,9 +74,11 @@ enum MergeBench {
             let runBegan = clock.now
             let finished = try await withThrowingTaskGroup(of: (String, Duration).self) { group in
                 for (syncer, instance) in zip(syncers, instances) {
+                    let box = SyncerBox(syncer)
+                    let sourceID = instance.sourceID
                     group.addTask {
-                        try await syncer.run()
-                        return (instance.sourceID, clock.now - runBegan)
+                        try await box.syncer.run()
+                        return (sourceID, clock.now - runBegan)
                     }
                 }
                 var out: [(String, Duration)] = []
@@ -132,4 +134,10 @@ enum MergeBench {
         }
         await connection.close()
     }
+}
+
+/// Hands one `Syncer` to the one task that runs it.
+final class SyncerBox: @unchecked Sendable {
+    let syncer: Syncer
+    init(_ syncer: Syncer) { self.syncer = syncer }
 }
