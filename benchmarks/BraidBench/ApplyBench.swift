@@ -150,8 +150,8 @@ enum ApplyBench {
         try await syncer.run()
         let seconds = Double(nanos(clock.now - began)) / 1e9
         let t = syncer.timings
-        print(String(format: "  braid timings: total %.3f s; read+frame %.3f s; commit %.3f s in %d rounds; barriers %.3f s in %d",
-                     seconds, Double(nanos(t.read)) / 1e9, Double(nanos(t.commit)) / 1e9, t.rounds, Double(nanos(t.barrier)) / 1e9, t.barriers))
+        print(String(format: "  braid timings: total %.3f s; prepare %.3f s; read+frame %.3f s; commit %.3f s in %d rounds; barriers %.3f s in %d",
+                     seconds, Double(nanos(t.prepare)) / 1e9, Double(nanos(t.read)) / 1e9, Double(nanos(t.commit)) / 1e9, t.rounds, Double(nanos(t.barrier)) / 1e9, t.barriers))
         return seconds
     }
 

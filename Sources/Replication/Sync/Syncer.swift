@@ -58,6 +58,7 @@ public final class Syncer {
         public var read: Duration = .zero
         public var commit: Duration = .zero
         public var barrier: Duration = .zero
+        public var prepare: Duration = .zero
         public var rounds = 0
         public var barriers = 0
     }
@@ -88,7 +89,9 @@ public final class Syncer {
     /// Runs until cancelled (or the stream ends, for finite readers). Throws what pauses the subtask.
     public func run() async throws(ReplicationError) {
         defer { self.closeConnections() }
+        let prepareStart = ContinuousClock.now
         let start = try await self.prepare()
+        self.timings.prepare = ContinuousClock.now - prepareStart
         if self.config.task.taskMode == .full {
             await self.config.reporter.progress(SyncProgress(unit: "Load", processedRows: self.loadedRows))
             return
