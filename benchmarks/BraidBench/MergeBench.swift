@@ -43,6 +43,20 @@ enum MergeBench {
                     serverID: UInt32(5000 + index)))
         }
         let clock = ContinuousClock()
+        let modes = ["pessimistic", "optimistic"]
+        func task(_ mode: String) throws -> TaskConfig {
+            try TaskConfig.load(
+                yaml: SyncHarness.taskYAML(
+                    name: "merge_\(mode)", downstreamPort: downstream.port, doDBs: ["shard1", "shard2"], instances: instances,
+                    workerCount: workers, batch: batch, shardMode: mode, routes: true, targetSchema: "merged_\(mode)")
+            ).config
+        }
+        // Each task first starts before the workload, as a task created before the traffic would: it
+        // tracks the tables' schemas as of the start position (a start from an older position would
+        // need the schema at that position, which SHOW CREATE TABLE no longer gives after the ALTER).
+        for mode in modes {
+            _ = try await self.runSubtasks(task(mode), instances: instances, tables: tables, hub: BenchLockHub(), clock: clock)
+        }
         let began = clock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (index, port) in sources.map(\.port).enumerated() {
@@ -59,36 +73,15 @@ enum MergeBench {
         let total = perPhase * 2 * tables * sources.count
         print("generated \(total) rows (\(perPhase) per table before and after its ADD COLUMN, single-row autocommit) in \(clock.now - began)")
 
-        for mode in ["pessimistic", "optimistic"] {
-            try await SyncHarness.execute(down, ["DROP DATABASE IF EXISTS merged", "DROP DATABASE IF EXISTS dm_meta"])
-            let yaml = SyncHarness.taskYAML(
-                name: "merge_\(mode)", downstreamPort: downstream.port, doDBs: ["shard1", "shard2"], instances: instances,
-                workerCount: workers, batch: batch, shardMode: mode, routes: true)
-            let task = try TaskConfig.load(yaml: yaml).config
+        for mode in modes {
             let hub = BenchLockHub()
-            let syncers = try instances.map { instance in
-                try SyncHarness.syncer(
-                    task: task, instance: instance,
-                    coordinator: BenchCoordinator(member: instance.sourceID, hub: hub, sources: instances.count, tables: instances.count * tables))
-            }
             let runBegan = clock.now
-            let finished = try await withThrowingTaskGroup(of: (String, Duration).self) { group in
-                for (syncer, instance) in zip(syncers, instances) {
-                    let box = SyncerBox(syncer)
-                    let sourceID = instance.sourceID
-                    group.addTask {
-                        try await box.syncer.run()
-                        return (sourceID, clock.now - runBegan)
-                    }
-                }
-                var out: [(String, Duration)] = []
-                for try await result in group { out.append(result) }
-                return out
-            }
+            let (finished, retries) = try await self.runSubtasks(task(mode), instances: instances, tables: tables, hub: hub, clock: clock)
             let wall = Double(nanos(clock.now - runBegan)) / 1e9
-            let applied = Int(try await SyncHarness.scalar(down, "SELECT COUNT(*) FROM merged.tb") ?? "0") ?? 0
-            let withC2 = Int(try await SyncHarness.scalar(down, "SELECT COUNT(*) FROM merged.tb WHERE c2 <> 0") ?? "0") ?? 0
+            let applied = Int(try await SyncHarness.scalar(down, "SELECT COUNT(*) FROM merged_\(mode).tb") ?? "0") ?? 0
+            let withC2 = Int(try await SyncHarness.scalar(down, "SELECT COUNT(*) FROM merged_\(mode).tb WHERE c2 <> 0") ?? "0") ?? 0
             print("-- shard-mode \(mode), worker-count \(workers), batch \(batch) per subtask --")
+            for line in retries { print("  retried after: \(line.prefix(300))") }
             if applied != total || withC2 != total / 2 {
                 print("WARNING: downstream has \(applied) rows (\(withC2) with c2), expected \(total) (\(total / 2))")
             }
@@ -110,6 +103,42 @@ enum MergeBench {
         }
         print("reference: DM 5.3 published 29.1k events/s per worker (sysbench, TiDB downstream; not run here)")
         print("load average at the end: \(SyncHarness.loadAverage)")
+    }
+
+    /// Both subtasks to the end of their binlogs; when each finished (since `clock.now` at the call),
+    /// and the transient errors they restarted after.
+    static func runSubtasks(
+        _ task: TaskConfig, instances: [SyncHarness.Instance], tables: Int, hub: BenchLockHub, clock: ContinuousClock
+    ) async throws -> ([(String, Duration)], [String]) {
+        let runBegan = clock.now
+        let retries = RetryCounter()
+        let finished = try await withThrowingTaskGroup(of: (String, Duration).self) { group in
+            for instance in instances {
+                let coordinator = BenchCoordinator(
+                    member: instance.sourceID, hub: hub, sources: instances.count, tables: instances.count * tables)
+                group.addTask {
+                    // As the worker's runner does: a transient downstream error (e.g. InnoDB's deadlock
+                    // when two subtasks of one task create their checkpoint rows at once) restarts the
+                    // engine from its checkpoint, which is safe because apply is exactly once.
+                    var attempt = 0
+                    while true {
+                        do {
+                            let syncer = try SyncHarness.syncer(task: task, instance: instance, coordinator: coordinator)
+                            try await syncer.run()
+                            return (instance.sourceID, clock.now - runBegan)
+                        } catch let error as ReplicationError where error.code == .downstream && error.statement == nil && attempt < 5 {
+                            attempt += 1
+                            retries.add("\(instance.sourceID): \(error)")
+                            try await Task.sleep(for: .milliseconds(100))
+                        }
+                    }
+                }
+            }
+            var out: [(String, Duration)] = []
+            for try await result in group { out.append(result) }
+            return out
+        }
+        return (finished, retries.lines)
     }
 
     /// One table's rows: `perPhase` autocommit INSERTs, the ADD COLUMN, `perPhase` more with `c2`.
@@ -136,8 +165,9 @@ enum MergeBench {
     }
 }
 
-/// Hands one `Syncer` to the one task that runs it.
-final class SyncerBox: @unchecked Sendable {
-    let syncer: Syncer
-    init(_ syncer: Syncer) { self.syncer = syncer }
+final class RetryCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var recorded: [String] = []
+    func add(_ line: String) { self.lock.withLock { self.recorded.append(line) } }
+    var lines: [String] { self.lock.withLock { self.recorded } }
 }

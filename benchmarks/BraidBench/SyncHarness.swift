@@ -18,7 +18,7 @@ enum SyncHarness {
     /// A DM task.yaml for the instances; `routes` maps `shard*`.`tb*` to `merged`.`tb`.
     static func taskYAML(
         name: String, downstreamPort: Int, doDBs: [String], instances: [Instance], workerCount: Int, batch: Int,
-        shardMode: String?, routes: Bool
+        shardMode: String?, routes: Bool, targetSchema: String = "merged"
     ) -> String {
         var yaml = """
             name: "\(name)"
@@ -40,11 +40,11 @@ enum SyncHarness {
               tables:
                 schema-pattern: "shard*"
                 table-pattern: "tb*"
-                target-schema: merged
+                target-schema: \(targetSchema)
                 target-table: tb
               schemas:
                 schema-pattern: "shard*"
-                target-schema: merged
+                target-schema: \(targetSchema)
             syncers:
               global:
                 worker-count: \(workerCount)
