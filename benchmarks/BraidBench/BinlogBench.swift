@@ -190,6 +190,18 @@ final class BenchMariaDB {
     /// `binlog: false` starts a server that only receives (a downstream): no binlog is written for
     /// what appliers apply, which keeps Braid, a native replica and the client on equal terms.
     static func start(scratch: String, serverID: Int = 1, binlog: Bool = true, extra: [String] = []) throws -> BenchMariaDB {
+        // A random port may be taken (other servers on the machine): try a few.
+        for attempt in 1...4 {
+            do {
+                return try self.startOnce(scratch: scratch, serverID: serverID, binlog: binlog, extra: extra)
+            } catch let error as BenchFailure where attempt < 4 && error.message.contains("Address already in use") {
+                continue
+            }
+        }
+        fatalError("unreachable")
+    }
+
+    private static func startOnce(scratch: String, serverID: Int, binlog: Bool, extra: [String]) throws -> BenchMariaDB {
         let directory = scratch + "/bench-mariadb-\(UUID().uuidString.prefix(8))"
         var root = ["--user=root"]
         if getuid() != 0 { root = [] }
