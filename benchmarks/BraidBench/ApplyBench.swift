@@ -15,8 +15,11 @@ import Replication
 /// The downstream runs without a binlog, with the same settings for all three
 /// (innodb_flush_log_at_trx_commit=2, sync_binlog=0, 512M buffer pool).
 ///
+/// Then the replication lag under a live workload (`lag`, LagBench.swift).
+///
 /// Environment: BENCH_EVENTS (200000), BENCH_REPEAT (2), BENCH_WORKERS (16), BENCH_BATCH (100),
-/// BENCH_PARALLEL_THREADS (4; 0 skips the parallel replica run).
+/// BENCH_PARALLEL_THREADS (4; 0 skips the parallel replica run), BENCH_LAG_SECONDS (20; 0 skips the
+/// lag runs), BENCH_LAG_RATE (2000 upstream transactions/s).
 enum ApplyBench {
     static func env(_ name: String, _ fallback: Int) -> Int {
         ProcessInfo.processInfo.environment[name].flatMap { Int($0) } ?? fallback
@@ -38,7 +41,9 @@ enum ApplyBench {
         let down = SyncHarness.options(port: downstream.port)
 
         // The workload.
-        try await SyncHarness.execute(up, ["CREATE DATABASE sbtest"])
+        // `heartbeat` carries the lag probes (`lag`); it stays empty during the throughput runs.
+        try await SyncHarness.execute(
+            up, ["CREATE DATABASE sbtest", "CREATE TABLE sbtest.heartbeat (id INT NOT NULL PRIMARY KEY, note VARCHAR(16) NOT NULL)"])
         let sysbench = [
             "oltp_insert", "--db-driver=mysql", "--mysql-host=127.0.0.1", "--mysql-port=\(upstream.port)",
             "--mysql-user=\(BenchMariaDB.user)", "--mysql-password=\(BenchMariaDB.password)", "--mysql-db=sbtest",
@@ -125,6 +130,14 @@ enum ApplyBench {
             print(String(format: "RATIO braid/mariadb-client: %.2fx (target >= 0.7x)", braid / client))
         }
         print("load average at the end: \(SyncHarness.loadAverage)")
+
+        let lagSeconds = self.env("BENCH_LAG_SECONDS", 20)
+        if lagSeconds > 0 {
+            try await self.lag(
+                up: up, down: down, upstreamPort: upstream.port, downstreamPort: downstream.port, scratch: dir,
+                seconds: lagSeconds, rate: self.env("BENCH_LAG_RATE", 2000), tables: tables, workers: workers, batch: batch,
+                reset: reset)
+        }
     }
 
     static func checksums(_ options: MySQLConnectOptions, tables: Int) async throws -> [String] {

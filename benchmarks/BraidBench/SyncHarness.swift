@@ -83,7 +83,9 @@ enum SyncHarness {
     }
 
     /// One subtask's engine reading its source's binlog to the end (`.untilEnd`), then returning.
-    static func syncer(task: TaskConfig, instance: Instance, coordinator: any ShardDDLCoordinator) throws -> Syncer {
+    static func syncer(
+        task: TaskConfig, instance: Instance, coordinator: any ShardDDLCoordinator, mode: BinlogStreamOptions.Mode = .untilEnd
+    ) throws -> Syncer {
         let source = try self.source(instance)
         var logger = Logger(label: "bench.sync")
         logger.logLevel = ProcessInfo.processInfo.environment["BENCH_LOG"] == "1" ? .info : .warning
@@ -92,7 +94,7 @@ enum SyncHarness {
             SyncerConfiguration(
                 task: task, source: source, epoch: 1, upstream: upstream,
                 downstream: SyncerConfiguration.options(task.targetDatabase, downstream: true),
-                reader: BinlogUpstreamReader(connection: upstream, serverID: instance.serverID, mode: .untilEnd),
+                reader: BinlogUpstreamReader(connection: upstream, serverID: instance.serverID, mode: mode),
                 coordinator: coordinator, reporter: NullReporter(), logger: logger))
     }
 
