@@ -101,6 +101,11 @@ public final class Syncer {
         do {
             while !Task.isCancelled {
                 await self.config.waitIfPaused()
+                // Caught up with the upstream: commit what is pending now rather than when the round
+                // is full, the upstream goes idle or the barrier comes (under a steady write rate that
+                // was up to a second of lag). While it commits, the next events queue up, so rounds
+                // still grow with the rate; a backlog keeps the reader ahead and rounds full.
+                if self.pendingRows > 0, stream.isCaughtUp { try await self.flush() }
                 let readStart = ContinuousClock.now
                 let next = try await stream.next()
                 self.timings.read += ContinuousClock.now - readStart
