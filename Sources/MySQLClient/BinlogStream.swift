@@ -63,6 +63,10 @@ public final class BinlogStream: Sendable, AsyncSequence {
     /// Stops the reader and closes its connection. Idempotent; events already buffered are dropped.
     public func close() { self.channel.close() }
 
+    /// Whether events are buffered that `next()`/`nextBatch()` would return without waiting for the
+    /// network: false once the consumer has caught up with what the reader has fetched so far.
+    public var hasBufferedEvents: Bool { self.channel.hasBufferedEvents }
+
     public struct AsyncIterator: AsyncIteratorProtocol {
         let stream: BinlogStream
         public mutating func next() async throws(MySQLError) -> BinlogEvent? { try await self.stream.next() }
@@ -212,6 +216,8 @@ final class BinlogChannel: @unchecked Sendable {
     init(capacity: Int) { self.capacity = capacity }
 
     var isClosing: Bool { self.state.withLock { $0.closing } }
+
+    var hasBufferedEvents: Bool { self.state.withLock { $0.consumedIndex < $0.consumed.count || !$0.events.isEmpty } }
 
     func attach(socket: Int32) { self.state.withLock { $0.socket = socket } }
 

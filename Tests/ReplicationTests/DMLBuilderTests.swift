@@ -42,6 +42,28 @@ import Testing
         #expect(sql[3].hasPrefix("INSERT INTO"))
     }
 
+    @Test func interleavedTablesAreGroupedAndKeepTheirOwnOrder() throws {
+        let other = TableName("down", "u")
+        // t, u, t, u, t(delete), u, t: sysbench-style single-row transactions over two tables.
+        let changes = [
+            RowChange.insert(self.row(1, "a"), into: self.target, shape: self.shape),
+            RowChange.insert(self.row(1, "b"), into: other, shape: self.shape),
+            RowChange.insert(self.row(2, "c"), into: self.target, shape: self.shape),
+            RowChange.insert(self.row(2, "d"), into: other, shape: self.shape),
+            RowChange.delete(self.row(1, "a"), from: self.target, shape: self.shape),
+            RowChange.insert(self.row(3, "e"), into: other, shape: self.shape),
+            RowChange.insert(self.row(1, "f"), into: self.target, shape: self.shape),
+        ]
+        let sql = try DMLBuilder(safeMode: false).statements(for: changes)
+        #expect(sql.count == 4)
+        #expect(sql[0].hasPrefix("INSERT INTO `down`.`t` (`id`,`name`) VALUES (1,"))
+        #expect(sql[0].components(separatedBy: "),(").count == 2)
+        #expect(sql[1] == "DELETE FROM `down`.`t` WHERE `id`=1 LIMIT 1")
+        #expect(sql[2].hasPrefix("INSERT INTO `down`.`t` (`id`,`name`) VALUES (1,"))
+        #expect(sql[3].hasPrefix("INSERT INTO `down`.`u` (`id`,`name`) VALUES (1,"))
+        #expect(sql[3].components(separatedBy: "),(").count == 3)
+    }
+
     @Test func safeModeReplacesAndDeletesOnlyWhenTheKeyMoves() throws {
         let builder = DMLBuilder(safeMode: true)
         let sameKey = RowChange.update(self.row(1, "a"), self.row(1, "b"), in: self.target, shape: self.shape)

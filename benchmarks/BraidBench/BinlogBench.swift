@@ -187,7 +187,21 @@ final class BenchMariaDB {
     let port: Int
     let directory: String
 
-    static func start(scratch: String) throws -> BenchMariaDB {
+    /// `binlog: false` starts a server that only receives (a downstream): no binlog is written for
+    /// what appliers apply, which keeps Braid, a native replica and the client on equal terms.
+    static func start(scratch: String, serverID: Int = 1, binlog: Bool = true, extra: [String] = []) throws -> BenchMariaDB {
+        // A random port may be taken (other servers on the machine): try a few.
+        for attempt in 1...4 {
+            do {
+                return try self.startOnce(scratch: scratch, serverID: serverID, binlog: binlog, extra: extra)
+            } catch let error as BenchFailure where attempt < 4 && error.message.contains("Address already in use") {
+                continue
+            }
+        }
+        fatalError("unreachable")
+    }
+
+    private static func startOnce(scratch: String, serverID: Int, binlog: Bool, extra: [String]) throws -> BenchMariaDB {
         let directory = scratch + "/bench-mariadb-\(UUID().uuidString.prefix(8))"
         var root = ["--user=root"]
         if getuid() != 0 { root = [] }
@@ -198,11 +212,12 @@ final class BenchMariaDB {
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/mariadbd")
         process.arguments = [
             "--no-defaults", "--datadir=\(directory)/data", "--socket=\(directory)/sock", "--port=\(port)", "--bind-address=127.0.0.1",
-            "--log-error=\(directory)/error.log", "--pid-file=\(directory)/pid", "--log-bin=mysql-bin", "--binlog-format=ROW",
-            "--binlog-row-image=FULL", "--binlog-row-metadata=FULL", "--server-id=1", "--skip-name-resolve",
+            "--log-error=\(directory)/error.log", "--pid-file=\(directory)/pid",
+        ] + (binlog ? ["--log-bin=mysql-bin"] : ["--skip-log-bin"]) + [
+            "--binlog-format=ROW", "--binlog-row-image=FULL", "--binlog-row-metadata=FULL", "--server-id=\(serverID)", "--skip-name-resolve",
             "--character-set-server=utf8mb4", "--innodb-flush-log-at-trx-commit=2", "--sync-binlog=0", "--innodb-buffer-pool-size=512M",
             "--max-binlog-size=1G",
-        ] + root
+        ] + extra + root
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -217,8 +232,9 @@ final class BenchMariaDB {
             guard process.isRunning else { break }
             usleep(50_000)
         }
+        let log = (try? String(contentsOfFile: "\(directory)/error.log", encoding: .utf8))?.split(separator: "\n").suffix(8).joined(separator: "\n") ?? ""
         server.stop()
-        throw BenchFailure(message: "mariadbd did not start; see \(directory)/error.log")
+        throw BenchFailure(message: "mariadbd did not start:\n\(log)")
     }
 
     private init(process: Process, port: Int, directory: String) {
@@ -234,7 +250,7 @@ final class BenchMariaDB {
     }
 
     @discardableResult
-    private static func shell(_ executable: String, _ arguments: [String]) throws -> String {
+    static func shell(_ executable: String, _ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

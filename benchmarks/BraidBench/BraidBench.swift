@@ -1,7 +1,7 @@
 import Foundation
 
 /// `braid-bench <suite>`: release-mode benchmarks whose numbers go in the README.
-/// Suites: eventlog, etcd, rebuild, deciders, binlog, all.
+/// Suites: eventlog, etcd, rebuild, deciders, binlog, apply, merge, all.
 @main
 struct BraidBench {
     static func main() async throws {
@@ -23,6 +23,10 @@ struct BraidBench {
             try RebuildBench.measure(dir: args[1])
         case "binlog":
             try await BinlogBench.run(scratch: scratch)
+        case "apply":
+            try await ApplyBench.run(scratch: scratch)
+        case "merge":
+            try await MergeBench.run(scratch: scratch)
         case "control-plane":
             try ControlPlaneBench.run(scratch: scratch)
         case "control-plane-lock":
@@ -36,7 +40,7 @@ struct BraidBench {
             try await EtcdComparison.run(scratch: scratch)
             try await BinlogBench.run(scratch: scratch)
         default:
-            print("usage: braid-bench eventlog|etcd|deciders|rebuild|control-plane[-lock|-keepalive]|binlog|all   (BENCH_DIR=<dir> picks the scratch folder)")
+            print("usage: braid-bench eventlog|etcd|deciders|rebuild|control-plane[-lock|-keepalive]|binlog|apply|merge|all   (BENCH_DIR=<dir> picks the scratch folder)")
             exit(2)
         }
     }

@@ -29,6 +29,9 @@ public struct BinlogPosition: Sendable, Hashable, Comparable, Codable, BinaryCod
     }
 
     public static func < (lhs: Self, rhs: Self) -> Bool {
+        // Same file (the common case, compared per row by the sync engine): the offset decides
+        // under either ordering below, without parsing the file names.
+        if lhs.file == rhs.file { return lhs.pos < rhs.pos }
         if let l = lhs.fileSequence, let r = rhs.fileSequence, l.base == r.base {
             return (l.number, lhs.pos) < (r.number, rhs.pos)
         }

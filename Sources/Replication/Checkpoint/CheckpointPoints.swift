@@ -28,9 +28,9 @@ public struct CheckpointPoints: Sendable, Hashable {
     }
 
     public mutating func advance(_ table: TableName, writer: Int, to position: BinlogPosition) {
-        var slots = self.points[table] ?? Array(repeating: nil, count: self.writerCount)
-        if slots[writer].map({ $0 < position }) ?? true { slots[writer] = position }
-        self.points[table] = slots
+        // In place (one hash lookup, no copy of the slots per row).
+        let next = max(self.points[table]?[writer] ?? position, position)
+        self.points[table, default: Array(repeating: nil, count: self.writerCount)][writer] = next
     }
 
     /// Every slot of `table` at `position`: after a DDL, or at a barrier where every writer has drained.

@@ -54,6 +54,9 @@ final class BinlogTransactionStream: UpstreamEventStream, @unchecked Sendable {
 
     func close() async { self.stream.close() }
 
+    /// The batch in hand is used up and the binlog reader has nothing more buffered.
+    var isCaughtUp: Bool { self.index >= self.buffered.count && !self.stream.hasBufferedEvents }
+
     private var gtidText: String? {
         self.domains.isEmpty ? nil : self.domains.keys.sorted().map { "\(self.domains[$0]!)" }.joined(separator: ",")
     }

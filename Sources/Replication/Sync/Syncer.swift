@@ -57,6 +57,18 @@ public final class Syncer {
     var writers: WriterPool?
     var control: MySQLConnection?
 
+    /// Where the time went (benchmarks and logs): reading + framing the binlog, committing rounds,
+    /// persisting barriers.
+    public struct Timings: Sendable, Hashable {
+        public var read: Duration = .zero
+        public var commit: Duration = .zero
+        public var barrier: Duration = .zero
+        public var prepare: Duration = .zero
+        public var rounds = 0
+        public var barriers = 0
+    }
+    public private(set) var timings = Timings()
+
     public init(_ config: SyncerConfiguration) throws(ReplicationError) {
         self.config = config
         do {
@@ -82,7 +94,9 @@ public final class Syncer {
     /// Runs until cancelled (or the stream ends, for finite readers). Throws what pauses the subtask.
     public func run() async throws(ReplicationError) {
         defer { self.closeConnections() }
+        let prepareStart = ContinuousClock.now
         let start = try await self.prepare()
+        self.timings.prepare = ContinuousClock.now - prepareStart
         if self.config.task.taskMode == .full {
             await self.config.reporter.progress(SyncProgress(unit: "Load", processedRows: self.loadedRows))
             return
@@ -93,7 +107,15 @@ public final class Syncer {
         do {
             while !Task.isCancelled {
                 await self.config.waitIfPaused()
-                guard let event = try await stream.next() else {
+                // Caught up with the upstream: commit what is pending now rather than when the round
+                // is full, the upstream goes idle or the barrier comes (under a steady write rate that
+                // was up to a second of lag). While it commits, the next events queue up, so rounds
+                // still grow with the rate; a backlog keeps the reader ahead and rounds full.
+                if self.pendingRows > 0, stream.isCaughtUp { try await self.flush() }
+                let readStart = ContinuousClock.now
+                let next = try await stream.next()
+                self.timings.read += ContinuousClock.now - readStart
+                guard let event = next else {
                     try await self.barrier()
                     break
                 }
@@ -221,10 +243,11 @@ public final class Syncer {
                 }
                 guard case .writer(let writer) = placement else { continue }
                 if self.applied.isApplied(table, writer: writer, at: transaction.end) { continue }
-                var unit = self.pending[writer] ?? WriterPool.Unit(changes: [], points: [:])
-                unit.changes.append(change)
-                unit.points[table] = transaction.end
-                self.pending[writer] = unit
+                // In place: copying the unit out and back would copy its whole change list per row
+                // (quadratic in the round size).
+                if self.pending[writer] == nil { self.pending[writer] = WriterPool.Unit(changes: [], points: [:]) }
+                self.pending[writer]!.changes.append(change)
+                self.pending[writer]!.points[table] = transaction.end
                 self.points.advance(table, writer: writer, to: transaction.end)
                 self.pendingRows += 1
                 self.processedRows += 1
@@ -253,7 +276,10 @@ public final class Syncer {
         self.pendingRows = 0
         self.roundNeedsSafeMode = false
         guard let writers = self.writers else { return }
+        let began = ContinuousClock.now
         try await writers.commit(units, safeMode: safe)
+        self.timings.commit += ContinuousClock.now - began
+        self.timings.rounds += 1
     }
 
     /// Drains the writers, moves every table that is not held to the current position, and persists
@@ -270,7 +296,10 @@ public final class Syncer {
                 self.points.setAll(table, to: max(self.position, self.points.points[table]?.compactMap { $0 }.max() ?? self.position))
             }
         }
+        let began = ContinuousClock.now
         try await self.persist(tableInfos: tableInfos, dropped: dropped)
+        self.timings.barrier += ContinuousClock.now - began
+        self.timings.barriers += 1
         self.lastBarrier = ContinuousClock.now
         await self.config.reporter.checkpoint(binlogName: self.position.file, binlogPos: self.position.pos, gtid: self.gtid)
         await self.config.reporter.progress(

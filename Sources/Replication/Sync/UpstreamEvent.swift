@@ -85,4 +85,13 @@ public protocol UpstreamReader: Sendable {
 public protocol UpstreamEventStream: AnyObject, Sendable {
     func next() async throws(ReplicationError) -> UpstreamEvent?
     func close() async
+    /// Whether the next `next()` would wait for the upstream: everything fetched so far has been
+    /// handed out. The engine commits its pending round then instead of waiting for a full one.
+    var isCaughtUp: Bool { get }
+}
+
+extension UpstreamEventStream {
+    /// Streams that cannot tell never trigger an early commit (rounds still close when full, on
+    /// `.idle` and at barriers).
+    public var isCaughtUp: Bool { false }
 }
