@@ -220,7 +220,7 @@ struct BenchCoordinator: ShardDDLCoordinator {
             ddls = statements
             member = self.member
             needAll = true
-        case .optimistic(let upstream, let target, let statements, _, _, _):
+        case .optimistic(let upstream, let target, let statements, _, _, _, _):
             key = "optimistic-\(target.quoted)-\(statements.joined(separator: ";"))"
             ddls = statements
             member = "\(self.member)/\(upstream)"

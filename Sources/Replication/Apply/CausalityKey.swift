@@ -92,6 +92,12 @@ public struct Causality: Sendable {
         return keys
     }
 
+    /// The writer a change goes to when nothing conflicts: where its first key hashes.
+    public static func home(of change: RowChange, writerCount: Int) -> Int {
+        guard let first = Self.keys(of: change).first else { return 0 }
+        return Int(first.digest % UInt64(max(1, writerCount)))
+    }
+
     public mutating func place(_ change: RowChange) -> Placement {
         let keys = Self.keys(of: change)
         guard let first = keys.first else { return .writer(0) }

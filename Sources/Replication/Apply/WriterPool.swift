@@ -11,6 +11,9 @@ public final class WriterPool: Sendable {
         var changes: [RowChange]
         /// (table, end position) for each upstream table the unit's changes came from.
         var points: [TableName: BinlogPosition]
+        /// The points hold for every writer slot, not only this writer's: a transaction that had to
+        /// run whole on one writer (see `Syncer.place`) in a round of its own.
+        var allSlots = false
     }
 
     private let connections: [MySQLConnection]
@@ -56,7 +59,7 @@ public final class WriterPool: Sendable {
                 let connection = self.connections[writer]
                 group.addTask {
                     do throws(ReplicationError) {
-                        try await Self.commit(unit, writer: writer, on: connection, builder: builder, checkpoint: checkpoint)
+                        try await Self.commit(unit, writer: writer, writerCount: units.count, on: connection, builder: builder, checkpoint: checkpoint)
                         return nil
                     } catch {
                         return error
@@ -71,7 +74,8 @@ public final class WriterPool: Sendable {
     }
 
     private static func commit(
-        _ unit: Unit, writer: Int, on connection: MySQLConnection, builder: DMLBuilder, checkpoint: CheckpointTable
+        _ unit: Unit, writer: Int, writerCount: Int, on connection: MySQLConnection, builder: DMLBuilder,
+        checkpoint: CheckpointTable
     ) async throws(ReplicationError) {
         let statements: [String]
         do {
@@ -79,7 +83,9 @@ public final class WriterPool: Sendable {
         } catch {
             throw ReplicationError(.downstream, "writer \(writer): \(error)")
         }
-        let points = checkpoint.pointsStatement(unit.points.map { (table: $0.key, slot: writer, position: $0.value) })
+        let slots = unit.allSlots ? Array(0..<writerCount) : [writer]
+        let points = checkpoint.pointsStatement(
+            unit.points.flatMap { point in slots.map { (table: point.key, slot: $0, position: point.value) } })
         // Rows and the points that cover them commit together, or not at all.
         try await checkpoint.runFenced(on: connection, statements + (points.map { [$0] } ?? []), what: "writer \(writer)")
     }

@@ -201,6 +201,7 @@ public final class Syncer {
     // MARK: - Rows
 
     func handle(_ transaction: UpstreamTransaction) async throws(ReplicationError) {
+        var staged: [(table: TableName, change: RowChange)] = []
         for rows in transaction.rows {
             let table = rows.table
             guard let target = self.routedTarget(table), !self.isHeld(table) else { continue }
@@ -222,40 +223,82 @@ public final class Syncer {
                     position: transaction.start)
             }
             let images = try rows.decode(shape.unsigned)
-            var changes: [RowChange] = []
             switch rows.kind {
             case .insert:
-                changes = images.map { RowChange.insert($0, into: target, shape: shape) }
+                for image in images { staged.append((table, RowChange.insert(image, into: target, shape: shape))) }
             case .delete:
-                changes = images.map { RowChange.delete($0, from: target, shape: shape) }
+                for image in images { staged.append((table, RowChange.delete(image, from: target, shape: shape))) }
             case .update:
                 var index = 0
                 while index + 1 < images.count {
-                    changes.append(RowChange.update(images[index], images[index + 1], in: target, shape: shape))
+                    staged.append((table, RowChange.update(images[index], images[index + 1], in: target, shape: shape)))
                     index += 2
                 }
             }
-            for change in changes {
-                var placement = self.causality.place(change)
-                if placement == .flushFirst {
-                    try await self.flush()
-                    placement = self.causality.place(change)
-                }
-                guard case .writer(let writer) = placement else { continue }
-                if self.applied.isApplied(table, writer: writer, at: transaction.end) { continue }
-                // In place: copying the unit out and back would copy its whole change list per row
-                // (quadratic in the round size).
-                if self.pending[writer] == nil { self.pending[writer] = WriterPool.Unit(changes: [], points: [:]) }
-                self.pending[writer]!.changes.append(change)
-                self.pending[writer]!.points[table] = transaction.end
-                self.points.advance(table, writer: writer, to: transaction.end)
-                self.pendingRows += 1
-                self.processedRows += 1
-                if let until = self.safeModeUntil, transaction.end <= until { self.roundNeedsSafeMode = true }
-            }
         }
+        try await self.place(staged, of: transaction)
         self.position = transaction.end
         if let gtid = transaction.gtid { self.gtid = gtid }
+    }
+
+    /// Puts one transaction's changes on writers, never split across two rounds: a writer's point
+    /// says its share of the *whole* transaction is downstream, so committing part of it in one round
+    /// and the rest in the next would let a crash in between lose the rest. A transaction that
+    /// conflicts with the round so far starts a new round; one that conflicts with itself (a key
+    /// moved between writers, two unique keys) runs whole on one writer in a round of its own, its
+    /// points covering every slot.
+    private func place(_ staged: [(table: TableName, change: RowChange)], of transaction: UpstreamTransaction) async throws(ReplicationError) {
+        guard !staged.isEmpty else { return }
+        if let writers = self.assignWriters(staged) {
+            self.append(staged, writers, transaction)
+            return
+        }
+        try await self.flush()
+        if let writers = self.assignWriters(staged) {
+            self.append(staged, writers, transaction)
+            return
+        }
+        self.causality.reset()
+        let writer = Causality.home(of: staged[0].change, writerCount: self.points.writerCount)
+        self.append(staged, Array(repeating: writer, count: staged.count), transaction, alone: true)
+        try await self.flush()
+    }
+
+    /// Each change's writer, or `nil` if one conflicts (what was placed before it stays owned until the next flush).
+    private func assignWriters(_ staged: [(table: TableName, change: RowChange)]) -> [Int]? {
+        var writers: [Int] = []
+        writers.reserveCapacity(staged.count)
+        for item in staged {
+            guard case .writer(let writer) = self.causality.place(item.change) else { return nil }
+            writers.append(writer)
+        }
+        return writers
+    }
+
+    private func append(
+        _ staged: [(table: TableName, change: RowChange)], _ writers: [Int], _ transaction: UpstreamTransaction,
+        alone: Bool = false
+    ) {
+        for (item, writer) in zip(staged, writers) {
+            // What is downstream is judged by the slot the change hashes to: the same after a restart
+            // whichever way the transaction was placed.
+            let slot = alone ? Causality.home(of: item.change, writerCount: self.points.writerCount) : writer
+            if self.applied.isApplied(item.table, writer: slot, at: transaction.end) { continue }
+            // In place: copying the unit out and back would copy its whole change list per row
+            // (quadratic in the round size).
+            if self.pending[writer] == nil { self.pending[writer] = WriterPool.Unit(changes: [], points: [:]) }
+            self.pending[writer]!.changes.append(item.change)
+            self.pending[writer]!.points[item.table] = transaction.end
+            if alone {
+                self.pending[writer]!.allSlots = true
+                for other in 0..<self.points.writerCount { self.points.advance(item.table, writer: other, to: transaction.end) }
+            } else {
+                self.points.advance(item.table, writer: writer, to: transaction.end)
+            }
+            self.pendingRows += 1
+            self.processedRows += 1
+            if let until = self.safeModeUntil, transaction.end <= until { self.roundNeedsSafeMode = true }
+        }
     }
 
     /// Where `table`'s rows go, or `nil` if the block-allow list drops it; cached per table.
