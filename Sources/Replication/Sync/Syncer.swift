@@ -56,9 +56,11 @@ public final class Syncer {
 
     var writers: WriterPool?
     var control: MySQLConnection?
+    /// The round committing in the background (see `startRound()`): its error, if it failed.
+    var inflight: Task<ReplicationError?, Never>?
 
-    /// Where the time went (benchmarks and logs): reading + framing the binlog, committing rounds,
-    /// persisting barriers.
+    /// Where the time went (benchmarks and logs): reading + framing the binlog, waiting for rounds
+    /// to commit, persisting barriers.
     public struct Timings: Sendable, Hashable {
         public var read: Duration = .zero
         public var commit: Duration = .zero
@@ -129,16 +131,19 @@ public final class Syncer {
                 case .idle:
                     try await self.flush()
                 }
-                if self.pendingRows >= self.roundRows { try await self.flush() }
+                if self.pendingRows >= self.roundRows { try await self.startRound() }
                 if ContinuousClock.now - self.lastBarrier >= self.config.barrierInterval { try await self.barrier() }
                 if !self.redirects.isEmpty, let rewind = try await self.takeRedirects() {
                     stream = try await self.reopen(stream, at: rewind, from: self.position)
                 }
             }
         } catch {
+            _ = await self.inflight?.value
+            self.inflight = nil
             await stream.close()
             throw error
         }
+        try await self.drain()
         await stream.close()
     }
 
@@ -309,20 +314,50 @@ public final class Syncer {
         return target
     }
 
-    /// Commits every writer's pending share (one round).
+    /// Commits every writer's pending share (one round) and waits until every writer has drained:
+    /// after it, the points sent to writers are the committed ones.
     func flush() async throws(ReplicationError) {
+        try await self.startRound()
+        try await self.drain()
+    }
+
+    /// Starts committing the pending round in the background once the previous round has committed
+    /// on every writer, so reading and routing the next round overlaps this round's commit.
+    ///
+    /// Rounds stay strictly sequential on the downstream (round N+1 starts committing only after
+    /// round N committed everywhere), which is all `Causality` needs; each writer still commits its
+    /// rows with its points in one transaction. A failed round surfaces at the next `drain()`, and the
+    /// engine then stops: everything after the failure is only in memory, and a restart resumes from
+    /// the downstream checkpoints.
+    func startRound() async throws(ReplicationError) {
         defer { self.causality.reset() }
         guard self.pendingRows > 0 || self.pending.contains(where: { $0 != nil }) else { return }
+        try await self.drain()
         let units = self.pending
         let safe = self.syncer.safeMode || self.roundNeedsSafeMode
         self.pending = Array(repeating: nil, count: self.points.writerCount)
         self.pendingRows = 0
         self.roundNeedsSafeMode = false
         guard let writers = self.writers else { return }
-        let began = ContinuousClock.now
-        try await writers.commit(units, safeMode: safe)
-        self.timings.commit += ContinuousClock.now - began
         self.timings.rounds += 1
+        self.inflight = Task {
+            do throws(ReplicationError) {
+                try await writers.commit(units, safeMode: safe)
+                return nil
+            } catch {
+                return error
+            }
+        }
+    }
+
+    /// Waits for the round in flight, if any; throws its error.
+    func drain() async throws(ReplicationError) {
+        guard let inflight = self.inflight else { return }
+        let began = ContinuousClock.now
+        let failure = await inflight.value
+        self.inflight = nil
+        self.timings.commit += ContinuousClock.now - began
+        if let failure { throw failure }
     }
 
     /// Drains the writers, moves every table that is not held to the current position, and persists
