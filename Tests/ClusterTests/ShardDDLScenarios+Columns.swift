@@ -70,6 +70,12 @@ extension ClusterSuites.ShardDDLScenarioTests {
             Scenario(id: "S30/DM_068", mode: mode, tables: three, definition: "(a INT PRIMARY KEY, id DATETIME)", steps:
                 same("modify id datetime default now()", then: ["values (1,'2024-01-01 10:00:00')", "values (2,'2024-01-02 10:00:00')", "values (3,'2024-01-03 10:00:00')"])
                 + [.consistent()]),
+            // S32 DM_078: a primary key added on the unique column of a wider table.
+            Scenario(id: "S32/DM_078", mode: mode, tables: [t111], definition: "(id INT UNIQUE, a INT, b VARCHAR(10))", steps: [
+                .sql(0, "insert into shardddl1.tb1 values (1,1,'a')"),
+                .sql(0, "alter table shardddl1.tb1 add primary key(id)"), .sql(0, "insert into shardddl1.tb1 values (2,2,'b')"),
+                .consistent(),
+            ]),
             // S18 DM_034: a UNIQUE AUTO_INCREMENT column cannot merge (each shard numbers from 1).
             Scenario(id: "S18/DM_034", mode: mode, tables: three, steps: [
                 .sql(0, "insert into shardddl1.tb1 values (1)"),
@@ -99,6 +105,22 @@ extension ClusterSuites.ShardDDLScenarioTests {
         conflict("S30/DM_063", three, "modify id mediumint", "modify id bigint", definition: "(id SMALLINT PRIMARY KEY)"),
         conflict("S30/DM_067", three, "modify id int default 1", "modify id int default 2"),
         conflict("S31/DM_065", three, "modify a bigint after b", "modify a bigint first", definition: abInt),
+        // S07 DM_012: two columns added in opposite orders on the two sources: the second source's first
+        // DDL differs from the lock's.
+        Scenario(id: "S07/DM_012", mode: "pessimistic", tables: [t111, t211], steps: [
+            .sql(0, "alter table shardddl1.tb1 add new_col1 int"), .sql(0, "insert into shardddl1.tb1 values (1,1)"),
+            .sql(0, "alter table shardddl1.tb1 add new_col2 int"), .sql(0, "insert into shardddl1.tb1 values (2,2,2)"),
+            .sql(1, "alter table shardddl1.tb1 add new_col2 int"), .sql(1, "alter table shardddl1.tb1 add new_col1 int"),
+            .subtaskError("is different with"),
+        ]),
+        // S08 DM_015 / DM_017: the shard's database dropped (not replicated to the merge) and created again.
+        Scenario(id: "S08/DM_015", mode: "pessimistic", tables: [t111], steps: [
+            .sql(0, "insert into shardddl1.tb1 values (1)"), .downstreamCount(1),
+            .sql(0, "drop database shardddl1"),
+            .sql(0, "create database if not exists shardddl1"),
+            .sql(0, "create table if not exists shardddl1.tb1 (id int primary key)"), .sql(0, "insert into shardddl1.tb1 values (5)"),
+            .downstreamCount(2),
+        ]),
         // S29 DM_059: the same rename with a now() default everywhere.
         Scenario(id: "S29/DM_059", mode: "pessimistic", tables: three, definition: "(id INT PRIMARY KEY, a DATETIME)", steps:
             same("change a new_col datetime default now()", then: ["values (1,'2024-01-01 10:00:00')", "values (2,'2024-01-02 10:00:00')", "values (3,'2024-01-03 10:00:00')"])
@@ -234,6 +256,28 @@ extension ClusterSuites.ShardDDLScenarioTests {
             .sql(1, "alter table shardddl1.tb1 add new_col2 float"), .sql(1, "insert into shardddl1.tb1 values (4,4.0)"),
             .sql(1, "alter table shardddl1.tb2 add new_col2 float"), .sql(1, "insert into shardddl1.tb2 values (5,5.0)"),
         ] + inserts(["values (6,6.0)", "values (7,7.0)", "values (8,8.0)"]) + [.sql(0, "insert into shardddl1.tb1 values (9,9.0)"), .consistent()]),
+        // S19 DM_036: the same column added first, after a, after b.
+        Scenario(id: "S19/DM_036", mode: "optimistic", tables: three, definition: abText, steps:
+            inTurn(["add column new_col1 int first", "add column new_col1 int after a", "add column new_col1 int after b"],
+                   then: ["(a,b,new_col1) values (1,'a',1)", "(a,b,new_col1) values (2,'b',2)", "(a,b,new_col1) values (3,'c',3)"])
+            + inserts(["(a,b,new_col1) values (4,'d',4)", "(a,b,new_col1) values (5,'e',5)", "(a,b,new_col1) values (6,'f',6)"])
+            + inserts(["(a,b,new_col1) values (7,'g',7)", "(a,b,new_col1) values (8,'h',8)", "(a,b,new_col1) values (9,'i',9)"])
+            + [.downstreamCount(9), .consistent(columns: "a,b,new_col1")]),
+        // S19 DM_104: NOT NULL columns with defaults added in opposite orders.
+        Scenario(id: "S19/DM_104", mode: "optimistic", tables: three, steps: [
+            .sql(0, "alter table shardddl1.tb1 add new_col1 int not null default 10"), .sql(0, "insert into shardddl1.tb1 (id) values (1)"),
+            .sql(0, "alter table shardddl1.tb1 add new_col2 int not null default 20"), .sql(0, "insert into shardddl1.tb1 (id) values (2)"),
+            .sql(1, "alter table shardddl1.tb1 add new_col2 int not null default 20"), .sql(1, "insert into shardddl1.tb1 (id) values (3)"),
+            .sql(1, "alter table shardddl1.tb1 add new_col1 int not null default 10"), .sql(1, "insert into shardddl1.tb1 (id) values (4)"),
+            .sql(1, "alter table shardddl1.tb2 add new_col2 int not null default 20"), .sql(1, "insert into shardddl1.tb2 (id) values (5)"),
+            .sql(1, "alter table shardddl1.tb2 add new_col1 int not null default 10"), .sql(1, "insert into shardddl1.tb2 (id) values (6)"),
+        ] + inserts(["(id) values (7)", "(id) values (8)", "(id) values (9)"]) + [.downstreamCount(9), .consistent(columns: "id,new_col1,new_col2")]),
+        // S26 RENAME_COLUMN_OPTIMISTIC: the renames (skipped, redirected, replayed), then a column added the
+        // same way; no lock is left.
+        Scenario(id: "S26/RENAME_COLUMN_OPTIMISTIC", mode: "optimistic", tables: three, definition: abText, steps:
+            same("change a c int", then: ["values (1,'a')", "values (2,'b')", "values (3,'c')"])
+            + same("add column d int", then: ["values (4,'d',4)", "values (5,'e',5)", "values (6,'f',6)"])
+            + [.consistent(), .noLocks]),
         // S12 DM_RENAME_TABLE: DM refuses RENAME TABLE in optimistic mode.
         Scenario(id: "S12/RENAME_TABLE", mode: "optimistic", tables: three, steps: [
             .sql(0, "insert into shardddl1.tb1 values (1)"),

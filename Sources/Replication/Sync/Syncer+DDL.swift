@@ -348,7 +348,10 @@ extension Syncer {
             try await connection.execute(statement)
             logger.info("sync.ddl.executed", metadata: ["statement": "\(statement)"])
         } catch {
-            if let errno = error.serverErrno, Self.alreadyDoneErrors.contains(errno) {
+            // A RENAME onto a table that exists is a real conflict, not a repeat (DM_022).
+            if let errno = error.serverErrno, Self.alreadyDoneErrors.contains(errno),
+                !(errno == 1050 && statement.hasPrefix("RENAME TABLE"))
+            {
                 logger.warning(
                     "sync.ddl.already-applied", metadata: ["statement": "\(statement)", "error": "\(error)"])
                 return
