@@ -83,6 +83,47 @@ extension ClusterSuites {
         await f.shutdown()
     }
 
+    /// Optimistic skip-and-redirect across a worker SIGKILL: source 1's table skips its rename and its
+    /// later rows while the other tables go on; the worker dies and restarts mid-wait; the restarted
+    /// subtask re-reads the DDL, waits again, and once source 2's renames resolve the lock, replays what
+    /// the table skipped. Every row arrives once and no lock is left.
+    @Test func optimisticRedirectSurvivesAWorkerKill() async throws {
+        let f = try await ShardMergeFixture.start(label: "redirect-kill")
+        do {
+            let tables: [(source: Int, table: String)] = [(0, "shardddl1.tb1"), (0, "shardddl1.tb2"), (1, "shardddl1.tb1")]
+            try await f.createTables(tables, definition: "(a INT PRIMARY KEY, b VARCHAR(10))")
+            #expect(try await f.ctl(["start-task", try f.writeTask("test", shardMode: "optimistic"), "--remove-meta"]).status == 0)
+            #expect(try await eventually(timeout: .seconds(60)) { try await f.isSyncing("test") })
+            try await f.exec(0, "ALTER TABLE shardddl1.tb1 CHANGE a c INT")
+            try await f.exec(0, "INSERT INTO shardddl1.tb1 VALUES (1, 'skipped')")
+            try await f.exec(0, "INSERT INTO shardddl1.tb2 VALUES (2, 'flows')")
+            // tb2 goes on while tb1 waits for its redirect.
+            #expect(try await eventually { try await f.downstreamRows(columns: "a").contains("2") })
+            #expect(try await !f.downstreamRows(columns: "a").contains("1"))
+            #expect(try await eventually {
+                try await f.ctl(["shard-ddl-lock", "test"]).text.contains("skip and wait for redirect")
+            })
+            let sources = try await f.ctl(["operate-source", "show"]).json["sources"] as? [[String: Any]] ?? []
+            let worker = try #require(sources.first { $0["source"] as? String == ShardMergeFixture.sources[0] }?["worker"] as? String)
+            f.cluster.kill(worker, signal: SIGKILL)
+            try f.startWorker(worker)
+            try await f.exec(0, "INSERT INTO shardddl1.tb2 VALUES (3, 'flows')")
+            #expect(try await eventually(timeout: .seconds(60)) { try await f.downstreamRows(columns: "a").contains("3") })
+            // Source 2's rename and then source 1's tb2 resolve the lock; tb1 replays its rename and row.
+            try await f.exec(1, "ALTER TABLE shardddl1.tb1 CHANGE a c INT")
+            try await f.exec(1, "INSERT INTO shardddl1.tb1 VALUES (4, 'after')")
+            try await f.exec(0, "ALTER TABLE shardddl1.tb2 CHANGE a c INT")
+            try await f.exec(0, "INSERT INTO shardddl1.tb2 VALUES (5, 'after')")
+            #expect(try await eventually(timeout: .seconds(60)) { try await f.consistent(tables) }, "every row once")
+            #expect(try await eventually { (try await f.ctl(["shard-ddl-lock", "test"]).json["locks"] as? [Any])?.isEmpty ?? false })
+            #expect(try await f.subtaskError("test") == nil)
+        } catch {
+            await f.shutdown()
+            throw error
+        }
+        await f.shutdown()
+    }
+
     /// task-mode all: rows that exist before the task are copied from a consistent snapshot, then the
     /// binlog continues from the snapshot's position; no shard mode (S01 DM_001: both tables add the
     /// same column; the second ALTER's "Duplicate column" is tolerated).
