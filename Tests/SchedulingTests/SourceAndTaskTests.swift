@@ -81,6 +81,24 @@ import Testing
         #expect(h.refuse(.resumeTask("test", source: s3)) == .subtaskNotFound)
     }
 
+    // Resuming a subtask already expected Running is still recorded (DM rewrites the stage key): a
+    // subtask its own error paused waits for exactly that. The count goes with the subtask.
+    @Test func resumeOfARunningSubtaskCounts() throws {
+        var h = Harness()
+        try h.online(w1, w2)
+        try h.addSources(s1, s2)
+        try h.startTask("test", s1, s2)
+        #expect(h.state.resumeCount(task: "test", source: s1) == 0)
+        #expect(try h.run(.resumeTask("test", source: s1)) == [.task(.stageChanged("test", source: s1, stage: .running))])
+        #expect(try h.run(.resumeTask("test")) == [.task(.stageChanged("test", source: nil, stage: .running))])
+        #expect(h.state.resumeCount(task: "test", source: s1) == 2)
+        #expect(h.state.resumeCount(task: "test", source: s2) == 1)
+        try h.run(.stopTask("test", source: s1))
+        #expect(h.state.resumeCount(task: "test", source: s1) == 0)
+        try h.run(.stopTask("test"))
+        #expect(h.state.resumes.isEmpty)
+    }
+
     // DM: stop-task deletes the stage keys; `-s` stops one source's subtask; the task goes with the last.
     @Test func stopPerSourceThenWhole() throws {
         var h = Harness()
