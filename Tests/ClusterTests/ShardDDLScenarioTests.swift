@@ -63,6 +63,10 @@ extension ClusterSuites {
                 .sql(1, "alter table shardddl1.tb1 add column new_col1 int"), .sql(1, "insert into shardddl1.tb1 values (2,2)"),
                 .consistent(),
             ]),
+            // S04 DM_007-009: the second source's table in the other table name or database of the route.
+            Scenario(id: "S04/DM_007", mode: mode, tables: [t111, (1, "shardddl1.tb2")], steps: s04(on: "shardddl1.tb2")),
+            Scenario(id: "S04/DM_008", mode: mode, tables: [t111, (1, "shardddl2.tb1")], steps: s04(on: "shardddl2.tb1")),
+            Scenario(id: "S04/DM_009", mode: mode, tables: [t111, (1, "shardddl2.tb2")], steps: s04(on: "shardddl2.tb2")),
             // S05 DM_010 / DM_013: two DDLs per table in the same order, interleaved with inserts.
             Scenario(id: "S05/DM_010", mode: mode, tables: [t111, t112], steps: [
                 .sql(0, "alter table shardddl1.tb1 add new_col1 int"), .sql(0, "insert into shardddl1.tb1 values (1,1)"),
@@ -108,6 +112,14 @@ extension ClusterSuites {
                 .sql(0, "alter table shardddl1.tb1 add primary key(id)"), .sql(0, "insert into shardddl1.tb1 values (2,2)"),
                 .consistent(),
             ]),
+        ]
+    }
+
+    static func s04(on table: String) -> [Step] {
+        [
+            .sql(0, "alter table shardddl1.tb1 add column new_col1 int"), .sql(0, "insert into shardddl1.tb1 values (1,1)"),
+            .sql(1, "alter table \(table) add column new_col1 int"), .sql(1, "insert into \(table) values (2,2)"),
+            .consistent(),
         ]
     }
 
