@@ -189,7 +189,14 @@ public final class Syncer {
         self.groups.isHeld(table) || self.redirects[table] != nil
     }
 
-    var roundRows: Int { max(1, self.syncer.batch) * self.points.writerCount }
+    /// The most rows a round holds. A round is committed as soon as the reader has caught up (see
+    /// `run`), so this only bounds rounds while catching up with a backlog, where fewer, bigger
+    /// commits are what makes apply fast: `batch` × `worker-count` (DM's transaction size) grown up
+    /// to tenfold, to at most 20,000 rows unless the configuration asks for more.
+    var roundRows: Int {
+        let configured = max(1, self.syncer.batch) * self.points.writerCount
+        return max(configured, min(10 * configured, 20_000))
+    }
 
     private func closeConnections() {
         let writers = self.writers
