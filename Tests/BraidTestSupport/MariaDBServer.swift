@@ -79,7 +79,7 @@ public final class MariaDBServer: @unchecked Sendable {
             // shared concurrency pool that every other suite's deadlines depend on.
             let template = try await offPool { try Self.template() }
             try await offPool { try run("/bin/cp", ["-a", template, base + "/data"]) }
-            let server = MariaDBServer(configuration: configuration, port: try freePort(), baseDirectory: base)
+            let server = MariaDBServer(configuration: configuration, port: freeLoopbackPort(), baseDirectory: base)
             if configuration.tls {
                 try await offPool {
                     try run("/usr/bin/openssl", [
@@ -234,25 +234,6 @@ private func waitForExit(_ process: Process, timeout: Duration) async throws -> 
         try await Task.sleep(for: .milliseconds(10))
     }
     return true
-}
-
-/// A TCP port that was free a moment ago (bind port 0, read it back, close).
-private func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw MariaDBServer.StartError(description: "socket() failed") }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-            bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-        }
-    }
-    guard bound else { throw MariaDBServer.StartError(description: "bind() to a free port failed") }
-    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// Runs blocking work on a dedicated thread and resumes when it is done.

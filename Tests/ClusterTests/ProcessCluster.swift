@@ -25,19 +25,8 @@ final class ProcessCluster: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: self.root)
     }
 
-    /// A free TCP port on 127.0.0.1 (bound and released; the OS will not hand it out again at once).
-    static func freePort() -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = 0
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return UInt16(bigEndian: addr.sin_port)
-    }
+    /// A free TCP port on 127.0.0.1. See `freeLoopbackPort()`: below the ephemeral range, so no outgoing connection takes it first.
+    static func freePort() -> UInt16 { UInt16(freeLoopbackPort()) }
 
     /// Starts `braid <arguments>` as `name`, with output in `<root>/<name>.log`.
     @discardableResult
