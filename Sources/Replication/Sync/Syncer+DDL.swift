@@ -247,7 +247,9 @@ extension Syncer {
             strict: self.config.task.strictOptimisticShardMode, replayAfter: replayAfter)
         let verdict = try await self.config.coordinator.coordinate(request) { (verdict) async throws(ReplicationError) in
             guard verdict.exec, let control else { return }
-            for statement in verdict.ddls { try await Self.executeJoinedDDL(statement, on: control, logger: logger) }
+            for statement in verdict.ddls {
+                try await Self.executeDDL(statement, on: control, logger: logger, widensDuplicateColumns: true)
+            }
         }
         self.replays[table] = nil
         if verdict.skipsUntilRedirect {
@@ -323,31 +325,24 @@ extension Syncer {
         try await Self.executeDDL(statement, on: connection, logger: self.logger)
     }
 
-    /// An optimistic ADD COLUMN the master sends because the join grew (`utf8` joined with `utf8mb4`,
-    /// `INT` with `BIGINT`) finds the column already downstream: widen it to the joined definition
-    /// instead of ignoring the duplicate (DM leaves the narrower column, and wider values then fail).
-    static func executeJoinedDDL(_ statement: String, on connection: MySQLConnection, logger: Logger) async throws(ReplicationError) {
-        do {
-            try await connection.execute(statement)
-            logger.info("sync.ddl.executed", metadata: ["statement": "\(statement)"])
-            return
-        } catch {
-            guard error.serverErrno == 1060, case .alterTable(var alter)? = try? DDLParser.parse(statement) else {
-                return try await Self.executeDDL(statement, on: connection, logger: logger)
-            }
-            alter.specs = alter.specs.map { spec in
-                if case .addColumn(let column, let position) = spec { return .modifyColumn(column, position) }
-                return spec
-            }
-            try await Self.executeDDL(DDLStatement.alterTable(alter).rendered(), on: connection, logger: logger)
-        }
-    }
-
-    static func executeDDL(_ statement: String, on connection: MySQLConnection, logger: Logger) async throws(ReplicationError) {
+    /// `widensDuplicateColumns`: an optimistic ADD COLUMN the master sends because the join grew
+    /// (`utf8` joined with `utf8mb4`, `INT` with `BIGINT`) finds the column already downstream; it is
+    /// run again as MODIFY COLUMN, widening the column to the joined definition, instead of the
+    /// duplicate being ignored (DM leaves the narrower column, and wider values then fail).
+    static func executeDDL(
+        _ statement: String, on connection: MySQLConnection, logger: Logger, widensDuplicateColumns: Bool = false
+    ) async throws(ReplicationError) {
         do {
             try await connection.execute(statement)
             logger.info("sync.ddl.executed", metadata: ["statement": "\(statement)"])
         } catch {
+            if widensDuplicateColumns, error.serverErrno == 1060, case .alterTable(var alter)? = try? DDLParser.parse(statement) {
+                alter.specs = alter.specs.map { spec in
+                    if case .addColumn(let column, let position) = spec { return .modifyColumn(column, position) }
+                    return spec
+                }
+                return try await Self.executeDDL(DDLStatement.alterTable(alter).rendered(), on: connection, logger: logger)
+            }
             // A RENAME onto a table that exists is a real conflict, not a repeat (DM_022).
             if let errno = error.serverErrno, Self.alreadyDoneErrors.contains(errno),
                 !(errno == 1050 && statement.hasPrefix("RENAME TABLE"))
