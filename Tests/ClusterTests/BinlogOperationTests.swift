@@ -8,14 +8,9 @@ import Testing
 extension ClusterSuites {
 @Suite struct BinlogOperationTests {
     @Test func skipAndReplaceResolveUnsupportedDDLs() async throws {
-        let f = try await ShardMergeFixture.start(label: "binlogop")
-        do {
+        try await ShardMergeFixture.with(label: "binlogop") { f in
             try await Self.run(f)
-        } catch {
-            await f.shutdown()
-            throw error
         }
-        await f.shutdown()
     }
 
     /// The paused subtask's status: (error, error_binlog_pos).

@@ -19,8 +19,7 @@ extension ClusterSuites {
     func downstreamEqualsUpstreamAfterTwentyWorkerKills(mode: String) async throws {
         var rng = SeededRandom.fromEnvironment()
         let seed = rng.seed
-        let f = try await ShardMergeFixture.start(label: "exactly-once-\(mode)")
-        do {
+        try await ShardMergeFixture.with(label: "exactly-once-\(mode)") { f in
             try await f.createTables(Self.tables, definition: "(id INT PRIMARY KEY, v VARCHAR(40), n INT)")
             let task = try f.writeTask("test", shardMode: mode, workerCount: 4, batch: 100, safeMode: false)
             let started = try await f.ctl(["start-task", task, "--remove-meta"])
@@ -60,11 +59,7 @@ extension ClusterSuites {
             }
             let count = try await f.downstreamQuery("SELECT COUNT(*) FROM shardddl.tb").first?.first ?? nil
             #expect(count == "\(4 * 50 * 490)", "seed \(seed)")
-        } catch {
-            await f.shutdown()
-            throw error
         }
-        await f.shutdown()
     }
 
     /// SIGKILLs a worker after each delay and restarts it under the same name and address.

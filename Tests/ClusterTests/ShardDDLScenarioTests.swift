@@ -262,16 +262,11 @@ extension ClusterSuites {
     }
 
     static func run(_ scenarios: [Scenario], label: String) async throws {
-        let f = try await ShardMergeFixture.start(label: label)
-        do {
+        try await ShardMergeFixture.with(label: label) { f in
             for (index, scenario) in scenarios.enumerated() {
                 try await self.run(scenario, f, index: index, previous: index > 0 ? "test\(index - 1)" : nil)
             }
-        } catch {
-            await f.shutdown()
-            throw error
         }
-        await f.shutdown()
     }
 
     static func run(_ scenario: Scenario, _ f: ShardMergeFixture, index: Int, previous: String?) async throws {

@@ -43,6 +43,20 @@ final class ShardMergeFixture: @unchecked Sendable {
         return fixture
     }
 
+    /// Starts a fixture, runs `body` on it, and shuts it down whether `body` throws or not.
+    static func with(
+        label: String, workers: [String] = ["worker1", "worker2"], _ body: (ShardMergeFixture) async throws -> Void
+    ) async throws {
+        let f = try await Self.start(label: label, workers: workers)
+        do {
+            try await body(f)
+        } catch {
+            await f.shutdown()
+            throw error
+        }
+        await f.shutdown()
+    }
+
     /// The tasks whose subtasks a worker still runs, from its `GET /status` on `--listen`.
     func workerTasks() async -> Set<String> {
         var tasks: Set<String> = []

@@ -16,8 +16,7 @@ extension ClusterSuites {
     /// S02/S04 (DM_003, DM_006–009) in one run: pessimistic, 2 sources × 2 tables. A table that passed the
     /// DDL has its rows held until every shard has the DDL; then everything arrives exactly once.
     @Test func pessimisticMergeHoldsRowsUntilEveryShardHasTheDDL() async throws {
-        let f = try await ShardMergeFixture.start(label: "pess-merge")
-        do {
+        try await ShardMergeFixture.with(label: "pess-merge") { f in
             try await f.createTables(Self.allTables)
             let started = try await f.ctl(["start-task", try f.writeTask("test", shardMode: "pessimistic"), "--remove-meta"])
             #expect(started.status == 0, "\(started.text)")
@@ -50,18 +49,13 @@ extension ClusterSuites {
             #expect(columns == ["id", "v", "new_col1"])
             #expect(try await eventually { (try await f.ctl(["shard-ddl-lock", "test"]).json["locks"] as? [Any])?.isEmpty ?? false })
             #expect(try await f.subtaskError("test") == nil)
-        } catch {
-            await f.shutdown()
-            throw error
         }
-        await f.shutdown()
     }
 
     /// S03 (DM_004) and S15 (DM_030) optimistic: rows of the altered table arrive at once; the other
     /// shards join the new schema later.
     @Test func optimisticMergeAppliesAtOnce() async throws {
-        let f = try await ShardMergeFixture.start(label: "opt-merge")
-        do {
+        try await ShardMergeFixture.with(label: "opt-merge") { f in
             let tables: [(source: Int, table: String)] = [(0, "shardddl1.tb1"), (0, "shardddl1.tb2"), (1, "shardddl1.tb1")]
             try await f.createTables(tables)
             #expect(try await f.ctl(["start-task", try f.writeTask("test", shardMode: "optimistic"), "--remove-meta"]).status == 0)
@@ -76,11 +70,7 @@ extension ClusterSuites {
             try await f.exec(1, "INSERT INTO shardddl1.tb1 VALUES (4, 'w', 4)")
             #expect(try await eventually(timeout: .seconds(60)) { try await f.consistent(tables) })
             #expect(try await f.subtaskError("test") == nil)
-        } catch {
-            await f.shutdown()
-            throw error
         }
-        await f.shutdown()
     }
 
     /// Optimistic skip-and-redirect across a worker SIGKILL: source 1's table skips its rename and its
@@ -88,8 +78,7 @@ extension ClusterSuites {
     /// subtask re-reads the DDL, waits again, and once source 2's renames resolve the lock, replays what
     /// the table skipped. Every row arrives once and no lock is left.
     @Test func optimisticRedirectSurvivesAWorkerKill() async throws {
-        let f = try await ShardMergeFixture.start(label: "redirect-kill")
-        do {
+        try await ShardMergeFixture.with(label: "redirect-kill") { f in
             let tables: [(source: Int, table: String)] = [(0, "shardddl1.tb1"), (0, "shardddl1.tb2"), (1, "shardddl1.tb1")]
             try await f.createTables(tables, definition: "(a INT PRIMARY KEY, b VARCHAR(10))")
             #expect(try await f.ctl(["start-task", try f.writeTask("test", shardMode: "optimistic"), "--remove-meta"]).status == 0)
@@ -117,19 +106,14 @@ extension ClusterSuites {
             #expect(try await eventually(timeout: .seconds(60)) { try await f.consistent(tables) }, "every row once")
             #expect(try await eventually { (try await f.ctl(["shard-ddl-lock", "test"]).json["locks"] as? [Any])?.isEmpty ?? false })
             #expect(try await f.subtaskError("test") == nil)
-        } catch {
-            await f.shutdown()
-            throw error
         }
-        await f.shutdown()
     }
 
     /// task-mode all: rows that exist before the task are copied from a consistent snapshot, then the
     /// binlog continues from the snapshot's position; no shard mode (S01 DM_001: both tables add the
     /// same column; the second ALTER's "Duplicate column" is tolerated).
     @Test func fullCopyThenIncrementalWithoutShardMode() async throws {
-        let f = try await ShardMergeFixture.start(label: "all-mode", workers: ["worker1"])
-        do {
+        try await ShardMergeFixture.with(label: "all-mode", workers: ["worker1"]) { f in
             let tables: [(source: Int, table: String)] = [(0, "shardddl1.tb1"), (0, "shardddl1.tb2")]
             try await f.createTables(tables)
             var values: [String] = []
@@ -150,19 +134,14 @@ extension ClusterSuites {
             try await f.exec(0, "DELETE FROM shardddl1.tb1 WHERE id > 2990")
             #expect(try await eventually(timeout: .seconds(60)) { try await f.consistent(tables) })
             #expect(try await f.subtaskError("test") == nil)
-        } catch {
-            await f.shutdown()
-            throw error
         }
-        await f.shutdown()
     }
 
     /// Issue 4 item 5: a worker SIGKILLed in the middle of the full copy resumes it after the last
     /// committed chunk (from a new snapshot), replays the binlog between the two snapshots in safe
     /// mode, and the downstream ends equal to the upstream, with writes made during the copy.
     @Test func fullCopySurvivesWorkerKill() async throws {
-        let f = try await ShardMergeFixture.start(label: "kill-mid-copy", workers: ["worker1"])
-        do {
+        try await ShardMergeFixture.with(label: "kill-mid-copy", workers: ["worker1"]) { f in
             let tables: [(source: Int, table: String)] = [(0, "shardddl1.tb1"), (0, "shardddl1.tb2")]
             try await f.createTables(tables)
             let total = 400_000
@@ -192,19 +171,14 @@ extension ClusterSuites {
             try await f.exec(0, "UPDATE shardddl1.tb1 SET v = 'after' WHERE id <= 10")
             #expect(try await eventually(timeout: .seconds(60)) { try await f.consistent(tables) })
             #expect(try await f.subtaskError("test") == nil)
-        } catch {
-            await f.shutdown()
-            throw error
         }
-        await f.shutdown()
     }
 
     /// Issue 4 item 6: the master SIGKILLed mid-lock, then restarted; a worker SIGKILLed mid-lock, then
     /// restarted. Both locks finish and the downstream holds every row exactly once.
     @Test(arguments: ["master", "worker"])
     func processKilledMidLockStillFinishesTheLock(victim: String) async throws {
-        let f = try await ShardMergeFixture.start(label: "kill-\(victim)-mid-lock")
-        do {
+        try await ShardMergeFixture.with(label: "kill-\(victim)-mid-lock") { f in
             try await f.createTables(Self.allTables)
             #expect(try await f.ctl(["start-task", try f.writeTask("test", shardMode: "pessimistic"), "--remove-meta"]).status == 0)
             #expect(try await eventually(timeout: .seconds(60)) { try await f.isSyncing("test") })
@@ -238,18 +212,13 @@ extension ClusterSuites {
             let lastError = (try? await f.subtaskError("test")) ?? nil
             #expect(consistent, "error \(String(describing: lastError))")
             #expect(try await eventually { (try await f.ctl(["shard-ddl-lock", "test"]).json["locks"] as? [Any])?.isEmpty ?? false })
-        } catch {
-            await f.shutdown()
-            throw error
         }
-        await f.shutdown()
     }
 
     /// Issue 4 item 6: `transfer-source` moves a source with a running subtask to another worker; the
     /// new worker resumes from the checkpoint and nothing is lost or doubled.
     @Test func sourceTransferredMidTask() async throws {
-        let f = try await ShardMergeFixture.start(label: "transfer", workers: ["worker1", "worker2", "worker3"])
-        do {
+        try await ShardMergeFixture.with(label: "transfer", workers: ["worker1", "worker2", "worker3"]) { f in
             try await f.createTables(Self.allTables)
             #expect(try await f.ctl(["start-task", try f.writeTask("test", shardMode: "pessimistic"), "--remove-meta"]).status == 0)
             #expect(try await eventually(timeout: .seconds(60)) { try await f.isSyncing("test") })
@@ -265,11 +234,7 @@ extension ClusterSuites {
             let now = try await f.ctl(["operate-source", "show"]).json["sources"] as? [[String: Any]] ?? []
             #expect(now.first { $0["source"] as? String == ShardMergeFixture.sources[0] }?["worker"] as? String == free)
             #expect(try await eventually(timeout: .seconds(60)) { try await f.consistent(Self.allTables) })
-        } catch {
-            await f.shutdown()
-            throw error
         }
-        await f.shutdown()
     }
 }
 }
