@@ -54,8 +54,11 @@ extension Optimism.Lock {
                 let columns = ColumnChange(prev, post)
                 switch self.checkAddDropColumn(key, ddl, prev, post, columns, step.joins, droppedInInfo) {
                 case .failure(let message):
+                    // Not a conflict that other tables can still resolve: like DM, the table's
+                    // subtask pauses (stage `error`) in every mode; `binlog skip|replace` or an
+                    // unlock is the way out.
                     self.revert(key, to: info.tableInfoBefore)
-                    return self.failed(outcome, strict: strict, message)
+                    return self.failed(outcome, strict: true, message)
                 case .success(let dropped):
                     outcome.cols += dropped
                     droppedInInfo.formUnion(columns.dropped)

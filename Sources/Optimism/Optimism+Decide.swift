@@ -68,13 +68,24 @@ struct Emitter {
         // command was the cost). The events below carry everything it changed (the table's
         // schema and conflict, the redirected tables, the join), so applying them on top
         // leaves the scratch state exactly where `evolve` will be; nothing reads it afterwards.
+        // A re-sent Info (a worker restarted, or reconnected to a restarted master) that still gets
+        // the same answer keeps the operation it has: one decision, one identity.
+        if entry.lastInfo == info, !entry.done, let current = entry.operation {
+            var scratch = self.state.locks[id]!
+            let again = scratch.trySync(info, strict: strict)
+            if again.redirected.isEmpty, again.ddls == current.ddls, again.stage == current.stage,
+                again.message == current.message, again.cols == current.cols, again.executedDrops == current.executedDrops
+            {
+                return
+            }
+        }
         let outcome = self.state.locks[id]!.trySync(info, strict: strict)
         let joined = self.state.locks[id]!.joined
         if !outcome.redirected.isEmpty {
             self.redirect(id, outcome.redirected, joined: joined)
         }
         let op = OptimismOperation(
-            lock: id, table: key, id: self.state.locks[id]!.nextOperationID, ddls: outcome.ddls, stage: outcome.stage,
+            lock: id, table: key, id: self.state.nextOperationID, ddls: outcome.ddls, stage: outcome.stage,
             message: outcome.message, cols: outcome.cols, executedDrops: outcome.executedDrops)
         let result = self.state.locks[id]!.tables[key]!
         self.emit(
@@ -177,7 +188,7 @@ struct Emitter {
 
     /// Issues `resolved` redirect operations: these tables replay what they skipped.
     mutating func redirect(_ id: LockID, _ tables: [SourceTable: TableInfo], joined: TableInfo?) {
-        var next = self.state.locks[id]!.nextOperationID
+        var next = self.state.nextOperationID
         var redirects: [OptimismOperation] = []
         for key in tables.keys.sorted() {
             redirects.append(

@@ -40,6 +40,7 @@ extension Optimism.State {
             }
             self.locks[id] = lock
         case .operationIssued(let op, let update):
+            self.nextOperationID = Swift.max(self.nextOperationID, op.id + 1)
             self.locks[op.lock]?.apply(op, update)
         case .conflictsResolved(let id, let tables, let redirects, let joined):
             guard var lock = self.locks.removeValue(forKey: id) else { return }
@@ -47,7 +48,10 @@ extension Optimism.State {
                 lock.tables[table]?.schema = schema
                 lock.tables[table]?.conflict = nil
             }
-            for op in redirects { lock.issue(op) }
+            for op in redirects {
+                lock.issue(op)
+                self.nextOperationID = Swift.max(self.nextOperationID, op.id + 1)
+            }
             lock.joined = joined
             self.locks[id] = lock
         case .operationDone(let id, let table, let operation):
@@ -84,14 +88,12 @@ extension Optimism.Lock {
     mutating func issue(_ op: OptimismOperation) {
         self.tables[op.table]?.operation = op
         self.tables[op.table]?.done = false
-        self.nextOperationID = Swift.max(self.nextOperationID, op.id + 1)
     }
 
     mutating func apply(_ op: OptimismOperation, _ update: OptimismTableUpdate) {
         guard self.tables[op.table] != nil else { return }
         self.tables[op.table]!.apply(op, update)
         self.joined = update.joined
-        self.nextOperationID = Swift.max(self.nextOperationID, op.id + 1)
         for column in op.cols where self.droppedColumns[column]?[op.table] == nil {
             self.droppedColumns[column, default: [:]][op.table] = .notDone
         }

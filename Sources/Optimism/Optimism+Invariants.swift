@@ -22,7 +22,7 @@ extension Optimism.State {
             }
             for (key, entry) in lock.tables {
                 if let op = entry.operation {
-                    guard op.lock == id, op.table == key, op.id < lock.nextOperationID else {
+                    guard op.lock == id, op.table == key, op.id < self.nextOperationID else {
                         throw InvariantViolation("lock \(id): operation \(op.id) of \(key) is misfiled")
                     }
                 } else if !entry.done {

@@ -28,7 +28,7 @@ extension Emitter {
         scratch.tables[key]!.conflict = nil
         scratch.setSchema(key, schema, grew: false)
         let op = OptimismOperation(
-            lock: id, table: key, id: lock.nextOperationID, ddls: ddls, stage: .unlocked,
+            lock: id, table: key, id: self.state.nextOperationID, ddls: ddls, stage: .unlocked,
             message: "unlocked by operator (\(action == .exec ? "exec" : "skip"))")
         self.emit(.operationIssued(op, OptimismTableUpdate(schema: schema, conflict: nil, unlocked: true, joined: scratch.joined)))
         self.settle(id)
@@ -43,7 +43,7 @@ extension Emitter {
             scratch.tables[key]!.conflict = nil
         }
         let joined = scratch.recomputedJoined()
-        var next = lock.nextOperationID
+        var next = self.state.nextOperationID
         for key in lock.stuckTables {
             let op = OptimismOperation(
                 lock: id, table: key, id: next, ddls: [], stage: .unlocked, message: "lock force-removed by operator")

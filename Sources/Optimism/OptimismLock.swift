@@ -165,8 +165,6 @@ extension Optimism {
         public var tables: [SourceTable: LockTable]
         /// Partially dropped columns (lower-cased name) → table → stage.
         public var droppedColumns: [String: [SourceTable: DropColumnStage]]
-        /// The id the next operation of this lock gets.
-        public var nextOperationID: UInt64
 
         public init(id: LockID, task: TaskName, downstream: TableName, tables: [SourceTable: TableInfo], joined: TableInfo?) {
             self.id = id
@@ -175,7 +173,6 @@ extension Optimism {
             self.joined = joined
             self.tables = tables.mapValues(LockTable.init(schema:))
             self.droppedColumns = [:]
-            self.nextOperationID = 1
         }
 
         /// Every table's schema in table order, the order every join of this lock uses.
@@ -264,7 +261,6 @@ extension Optimism {
                 writer.writeString(column)
                 writer.writeDictionary(self.droppedColumns[column]!)
             }
-            writer.writeVarUInt(self.nextOperationID)
         }
 
         public init(from reader: inout ByteReader) throws(BinaryDecodingError) {
@@ -274,7 +270,6 @@ extension Optimism {
             self.joined = try reader.readOptional()
             self.tables = try reader.readDictionary()
             self.droppedColumns = try reader.readDictionary()
-            self.nextOperationID = try reader.readVarUInt()
         }
     }
 }

@@ -10,10 +10,15 @@ extension Optimism {
         /// written back here when the lock goes away.
         public internal(set) var sourceTables: [TaskName: [SourceID: [TableName: [TableName: TableInfo]]]]
         public internal(set) var locks: [LockID: Lock]
+        /// The id the next operation gets, across every lock this state ever held: a target table's
+        /// successive locks share one lock id, so ids restarting per lock let a worker take a new
+        /// lock's operation for the completed one of the previous lock it still remembered.
+        public internal(set) var nextOperationID: UInt64
 
         public init() {
             self.sourceTables = [:]
             self.locks = [:]
+            self.nextOperationID = 1
         }
 
         /// The lock of one downstream table of a task, if it has one.
@@ -43,11 +48,13 @@ extension Optimism {
         public func encode(to writer: inout ByteWriter) {
             writer.writeDictionary(self.sourceTables)
             writer.writeDictionary(self.locks)
+            writer.writeVarUInt(self.nextOperationID)
         }
 
         public init(from reader: inout ByteReader) throws(BinaryDecodingError) {
             self.sourceTables = try reader.readDictionary()
             self.locks = try reader.readDictionary()
+            self.nextOperationID = try reader.readVarUInt()
         }
     }
 }

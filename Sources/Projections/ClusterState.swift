@@ -83,7 +83,7 @@ public struct ClusterState: Sendable, Equatable {
 extension ClusterState {
     /// Bump when any decider state's binary layout changes; older snapshots are then ignored
     /// and the state is rebuilt by a full fold.
-    public static let snapshotVersion: UInt32 = 2
+    public static let snapshotVersion: UInt32 = 3
 
     /// This state as the log stores it: at its last sequence, under the current snapshot version.
     public func snapshotRecord() -> SnapshotRecord {

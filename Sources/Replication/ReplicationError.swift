@@ -63,6 +63,17 @@ public struct ReplicationError: Error, Sendable, Hashable, CustomStringConvertib
     /// interrupted, connection killed, idle disconnect.
     static let transientServerErrors: Set<UInt32> = [1040, 1053, 1205, 1290, 1213, 1317, 1927, 4031]
 
+    /// This error attributed to the binlog event that caused it, unless it already names one: a
+    /// paused subtask then reports the position `binlog skip|replace` acts on.
+    public func located(statement: String, position: BinlogPosition) -> ReplicationError {
+        var located = self
+        if located.position == nil {
+            located.position = position
+            located.statement = located.statement ?? statement
+        }
+        return located
+    }
+
     public var description: String {
         var text = "\(self.code.rawValue): \(self.message)"
         if let statement { text += " [statement: \(statement)]" }

@@ -129,10 +129,12 @@ struct MasterShardDDLClient: ShardDDLClient {
         case skipAndWaitForRedirect = "skip and wait for redirect"
     }
 
+    /// Worded so that what DM users search `query-status` for ("because schema conflict detected")
+    /// is there, followed by the master's reason.
     private static func conflict(_ op: OperationBoard.Operation) -> ShardDDLError {
         ShardDDLError(
             code: ShardDDLError.conflictCode,
-            message: "shard DDL conflict on lock \(op.lock_id) (\(op.stage ?? "")): \(op.message ?? "")")
+            message: "cannot handle the shard DDL of `\(op.schema ?? "")`.`\(op.table ?? "")` in optimistic mode, because schema conflict detected (lock \(op.lock_id), stage \(op.stage ?? "")), conflict error: \(op.message ?? ""); skip or replace the DDL with `braid ctl binlog skip|replace`, or release it with `shard-ddl-lock unlock`")
     }
 
     /// Sends a report; a rejected Info is recorded by the master, so surface it instead of blocking forever (dm#628).

@@ -20,6 +20,34 @@ final class StatusLedger: Sendable {
     func forget(_ key: SubtaskKey) {
         self.sent.withLock { _ = $0.removeValue(forKey: key) }
     }
+
+    /// One report in flight per subtask, sent in the order asked: two concurrent HTTP reports can
+    /// reach the master in either order, and a late `Running` must not land after the `Paused`.
+    private let lines = Mutex<[SubtaskKey: [CheckedContinuation<Void, Never>]]>([:])
+
+    func inLine<T>(_ key: SubtaskKey, _ body: () async -> T) async -> T {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let first = self.lines.withLock { lines in
+                guard lines[key] != nil else {
+                    lines[key] = []
+                    return true
+                }
+                lines[key]!.append(continuation)
+                return false
+            }
+            if first { continuation.resume() }
+        }
+        let result = await body()
+        let next = self.lines.withLock { lines -> CheckedContinuation<Void, Never>? in
+            guard lines[key]?.isEmpty == false else {
+                lines[key] = nil
+                return nil
+            }
+            return lines[key]!.removeFirst()
+        }
+        next?.resume()
+        return result
+    }
 }
 
 /// `SubtaskReporter` for one subtask under one binding epoch.
@@ -69,10 +97,26 @@ struct MasterSubtaskReporter: SubtaskReporter {
             Components.Schemas.SubtaskStatus(
                 task: self.key.task, source: self.key.source, stage: .Running, unit: unit,
                 processed_rows: processedRows, rows_per_second: rowsPerSecond.map { ($0 * 10).rounded() / 10 },
-                percent: percent.map { ($0 * 10).rounded() / 10 }, total_rows: totalRows, eta_seconds: eta.map { $0.rounded() }))
+                percent: percent.map { ($0 * 10).rounded() / 10 }, total_rows: totalRows, eta_seconds: eta.map { $0.rounded() }),
+            isProgress: true)
     }
 
-    private func send(_ status: Components.Schemas.SubtaskStatus) async {
+    /// Sends `status` in line; its stage never contradicts the real one. Nothing runs while the view
+    /// expects Paused, so a Running report then says Paused; a progress report (work finishing after
+    /// a pause or an error) never changes the stage, so a paused subtask's is dropped.
+    private func send(_ status: Components.Schemas.SubtaskStatus, isProgress: Bool = false) async {
+        await self.ledger.inLine(self.key) {
+            var status = status
+            if status.stage == .Running, let stages = self.statusBoard.stages(self.key) {
+                let paused = SubtaskStage.paused.rawValue
+                if isProgress, stages.expected == paused || stages.reported == paused { return }
+                if stages.expected == paused { status.stage = .Paused }
+            }
+            await self.deliver(status)
+        }
+    }
+
+    private func deliver(_ status: Components.Schemas.SubtaskStatus) async {
         self.statusBoard.reported(self.key, stage: SubtaskStage(rawValue: status.stage.rawValue) ?? .running, error: status.error)
         guard self.ledger.shouldSend(self.key, status) else { return }
         do {

@@ -99,6 +99,13 @@ final class WorkerStatusBoard: Sendable {
         }
     }
 
+    /// The stage the master's view expects and the one last reported, for a report being sent.
+    func stages(_ key: SubtaskKey) -> (expected: String, reported: String)? {
+        self.state.withLock { state in
+            state.status.subtasks.first { $0.task == key.task && $0.source == key.source }.map { ($0.expectedStage, $0.stage) }
+        }
+    }
+
     func reported(_ key: SubtaskKey, stage: SubtaskStage, error: String?) {
         self.state.withLock { state in
             guard let i = state.status.subtasks.firstIndex(where: { $0.task == key.task && $0.source == key.source }) else { return }

@@ -158,7 +158,7 @@ import Testing
         let a = try h.ddl(tb1, base, [("ADD COLUMN c1 VARCHAR(\(first))", schema(column("c1", .varchar, length: first)))])
         #expect(a.stage == .none)
         let b = try h.ddl(tb2, base, [("ADD COLUMN c1 VARCHAR(\(second))", schema(column("c1", .varchar, length: second)))])
-        #expect(b.stage == .detected)
+        #expect(b.stage == .error, "the subtask pauses, as DM's does")
         #expect(b.message.contains("add columns with different field lengths"))
         #expect(h.lock?.tables[tb2]?.schema == base, "reverted to the schema before the Info")
         try h.checkReplay()
@@ -184,7 +184,7 @@ import Testing
         #expect(try h.ddl(tb1, a, [("ADD COLUMN b INT", ab)]).stage == .none)
         try h.done(tb1)
         let readd = try h.ddl(tb1, ab, [("ADD COLUMN c INT", abc)])
-        #expect(readd.stage == .detected)
+        #expect(readd.stage == .error, "the subtask pauses, as DM's does")
         #expect(readd.message.contains("add column c that wasn't fully dropped in downstream"))
         try h.checkReplay()
     }

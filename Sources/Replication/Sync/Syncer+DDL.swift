@@ -51,6 +51,7 @@ extension Syncer {
             // Merging shards never drops the shared target database (dm-reference §2.1 step 2).
             let statements = self.isSharding || filtered ? [] : [qualified.rendered(renamingSchema: { self.router.routeSchema($0) })]
             try await self.executeBarrier(statements, ddl: ddl, tables: [], dropped: dropped)
+            if !dropped.isEmpty { try await self.reportSourceTables() }
             return nil
         case .renameTable(let renames):
             try self.checkRename(renames, ddl)
@@ -133,11 +134,13 @@ extension Syncer {
                 create = [DDLStatement.createTable(c).rendered(renaming: { self.route($0) })]
             }
             try await self.executeBarrier(filtered ? [] : create, ddl: ddl, tables: [table])
+            try await self.reportSourceTables()
             return nil
         case .dropTable:
             let outcome = self.groups.leave(table, target: target)
             self.points.remove(table)
             try await self.executeBarrier(self.isSharding || filtered ? [] : rendered, ddl: ddl, tables: [], dropped: [table])
+            try await self.reportSourceTables()
             if case .resolved(let group) = outcome { return try await self.resolvePessimistic(target, group, ddl) }
             return nil
         case .truncateTable:
@@ -153,6 +156,7 @@ extension Syncer {
             }
             let statements = filtered || self.isSharding ? [] : rendered
             try await self.executeBarrier(statements, ddl: ddl, tables: Array(tables.dropFirst()), dropped: [table])
+            try await self.reportSourceTables()
             return nil
         case .alterTable:
             if filtered {
@@ -245,11 +249,16 @@ extension Syncer {
         let request = ShardDDLRequest.optimistic(
             upstream: table, target: target, ddls: rendered, before: before, after: afters,
             strict: self.config.task.strictOptimisticShardMode, replayAfter: replayAfter)
-        let verdict = try await self.config.coordinator.coordinate(request) { (verdict) async throws(ReplicationError) in
-            guard verdict.exec, let control else { return }
-            for statement in verdict.ddls {
-                try await Self.executeDDL(statement, on: control, logger: logger, widensDuplicateColumns: true)
+        let verdict: ShardDDLVerdict
+        do {
+            verdict = try await self.config.coordinator.coordinate(request) { (verdict) async throws(ReplicationError) in
+                guard verdict.exec, let control else { return }
+                for statement in verdict.ddls {
+                    try await Self.executeDDL(statement, on: control, logger: logger, widensDuplicateColumns: true)
+                }
             }
+        } catch {
+            throw error.located(statement: ddl.statement, position: ddl.start)
         }
         self.replays[table] = nil
         if verdict.skipsUntilRedirect {

@@ -96,12 +96,7 @@ extension Syncer {
             rowsPerStatement: max(1, self.syncer.batch))
         self.writers = writers
         try await self.persist(tableInfos: fresh, dropped: [])
-        if self.config.task.shardMode == .optimistic {
-            let tables = self.tracker.tableNames.filter { self.router.allows($0) }.compactMap { table in
-                self.tracker.info(table).map { (upstream: table, target: self.router.route(table), info: $0) }
-            }
-            try await self.config.coordinator.reportSourceTables(tables)
-        }
+        try await self.reportSourceTables()
         self.logger.info(
             "sync.start",
             metadata: [
@@ -200,5 +195,18 @@ extension Syncer {
         for statement in statements {
             try await self.executeDDL(statement, on: control)
         }
+    }
+}
+
+extension Syncer {
+    /// Optimistic mode: tells the master this source's routed tables and their schemas, at the start
+    /// and after every CREATE, DROP or RENAME of a table, so a dropped shard leaves its locks and a
+    /// new one joins them (DM re-sends its source tables the same way).
+    func reportSourceTables() async throws(ReplicationError) {
+        guard self.config.task.shardMode == .optimistic else { return }
+        let tables = self.tracker.tableNames.filter { self.router.allows($0) }.compactMap { table in
+            self.tracker.info(table).map { (upstream: table, target: self.router.route(table), info: $0) }
+        }
+        try await self.config.coordinator.reportSourceTables(tables)
     }
 }
