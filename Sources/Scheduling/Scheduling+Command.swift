@@ -31,7 +31,8 @@ extension Scheduling {
         case removeSource(SourceID)
         /// `transfer-source`: move a source (and so its subtasks) to a free worker.
         case transferSource(SourceID, to: WorkerName)
-        /// `start-task`, over all of the config's sources or the given subset (`-s`).
+        /// `start-task`, over all of the config's sources or the given subset (`-s`). With `-s`, a task
+        /// that exists gets subtasks on those sources (same config, none of them running it yet).
         case startTask(TaskConfig, sources: Set<SourceID>? = nil)
         /// `pause-task`, of every subtask or of one source's.
         case pauseTask(TaskName, source: SourceID? = nil)
