@@ -82,7 +82,8 @@ public final class BinlogSubtaskRunner: SubtaskRunner {
             downstream: SyncerConfiguration.options(subtask.task.targetDatabase, downstream: true),
             reader: self.makeReader(subtask), coordinator: ShardDDLClientCoordinator(client: subtask.shardDDL),
             reporter: ReporterBridge(reporter: subtask.reporter),
-            waitIfPaused: { await control.waitIfPaused() }, binlogOperation: subtask.binlogOperation, logger: self.logger)
+            waitIfPaused: { await control.waitIfPaused() }, binlogOperation: subtask.binlogOperation,
+            schemaOperations: subtask.schemaOperations, logger: self.logger)
     }
 }
 

@@ -29,12 +29,17 @@ public struct SubtaskContext: Sendable {
     /// The operator's current binlog operation (`binlog skip|replace`) at an event's start
     /// position, read afresh at each DDL event: operations may arrive while the subtask runs.
     public var binlogOperation: @Sendable (BinlogPosition) -> BinlogOperation?
+    /// The subtask's `binlog-schema update|delete` operations, in id order; the sync engine applies
+    /// those its checkpoint has not recorded when it starts. A change restarts the subtask.
+    public var schemaOperations: [SchemaOperation]
 
     public init(
         key: SubtaskKey, taskYAML: String, task: TaskConfig, source: SourceConfig, bindingEpoch: Int64,
         shardDDL: any ShardDDLClient, reporter: any SubtaskReporter,
-        binlogOperation: @escaping @Sendable (BinlogPosition) -> BinlogOperation? = { _ in nil }
+        binlogOperation: @escaping @Sendable (BinlogPosition) -> BinlogOperation? = { _ in nil },
+        schemaOperations: [SchemaOperation] = []
     ) {
+        self.schemaOperations = schemaOperations
         self.key = key
         self.taskYAML = taskYAML
         self.task = task

@@ -16,6 +16,8 @@ actor SubtaskSupervisor {
         var yaml: String
         /// The view's resume count when last acted on.
         var resumes: Int64 = 0
+        /// The schema operations (`binlog-schema update|delete`) the subtask was started with.
+        var schemaOperations: [SchemaOperation] = []
     }
 
     private let runner: any SubtaskRunner
@@ -77,6 +79,14 @@ actor SubtaskSupervisor {
         for key in self.active.keys.sorted() where desired[key]?.task_yaml != self.active[key]?.yaml {
             await self.stop(key, reason: desired[key] == nil ? "removed" : "config changed")
         }
+        // A new `binlog-schema update|delete` restarts the subtask: its Syncer applies operations when it
+        // starts (they are recorded only while it is paused, so nothing is cut short that would not be).
+        for (key, subtask) in desired.sorted(by: { $0.key < $1.key }) {
+            guard let current = self.active[key] else { continue }
+            if Self.schemaOperations(subtask.schema_operations) != current.schemaOperations {
+                await self.stop(key, reason: "binlog-schema operations changed")
+            }
+        }
         for key in desired.keys.sorted() {
             guard let subtask = desired[key] else { continue }
             let expected = subtask.expected_stage.rawValue
@@ -103,7 +113,9 @@ actor SubtaskSupervisor {
                     await reporter.status(stage: .running, unit: nil, error: nil, processedRows: nil)
                 }
             } else {
-                await self.start(key, yaml: subtask.task_yaml, expected: expected, source: source, epoch: epoch)
+                await self.start(
+                    key, yaml: subtask.task_yaml, expected: expected, source: source, epoch: epoch,
+                    schemaOperations: Self.schemaOperations(subtask.schema_operations))
                 self.active[key]?.resumes = subtask.resumes ?? 0
             }
         }
@@ -122,7 +134,17 @@ actor SubtaskSupervisor {
         self.statusBoard.bound(source: nil, epoch: nil)
     }
 
-    private func start(_ key: SubtaskKey, yaml: String, expected: String, source: SourceConfig, epoch: Int64) async {
+    /// The view's schema operations in id order.
+    static func schemaOperations(_ wire: [Components.Schemas.SchemaOperation]?) -> [SchemaOperation] {
+        (wire ?? []).compactMap { op in
+            UInt64(exactly: op.id).map { SchemaOperation(id: $0, schema: op.schema, table: op.table, createTable: op.create_table) }
+        }.sorted { $0.id < $1.id }
+    }
+
+    private func start(
+        _ key: SubtaskKey, yaml: String, expected: String, source: SourceConfig, epoch: Int64,
+        schemaOperations: [SchemaOperation]
+    ) async {
         let reporter = self.reporter(key, epoch: epoch)
         self.statusBoard.expect(key, expected)
         var task: TaskConfig
@@ -141,7 +163,7 @@ actor SubtaskSupervisor {
                 onRejected: { message in
                     await reporter.status(stage: .running, unit: "Sync", error: message, processedRows: nil)
                 }),
-            reporter: reporter, binlogOperation: self.binlogOperations.lookup(key))
+            reporter: reporter, binlogOperation: self.binlogOperations.lookup(key), schemaOperations: schemaOperations)
         do {
             try await self.runner.start(context)
         } catch {
@@ -149,7 +171,7 @@ actor SubtaskSupervisor {
             await reporter.status(stage: .paused, unit: nil, error: error.message, processedRows: nil)
             return
         }
-        self.active[key] = Active(expected: expected, yaml: yaml)
+        self.active[key] = Active(expected: expected, yaml: yaml, schemaOperations: schemaOperations)
         self.logger.info("worker.subtask.started", metadata: ["subtask": "\(key)", "epoch": "\(epoch)"])
         if expected == "Paused" {
             await self.runner.pause(key)
