@@ -32,7 +32,7 @@ public final class BinlogSubtaskRunner: SubtaskRunner {
     }
 
     public func start(_ subtask: SubtaskContext) async throws(SubtaskRunnerError) {
-        try self.host.start(subtask.key) { control in
+        try self.host.start(subtask.key, paused: subtask.startsPaused) { control in
             await self.supervise(subtask, control)
         }
     }
@@ -83,7 +83,7 @@ public final class BinlogSubtaskRunner: SubtaskRunner {
             reader: self.makeReader(subtask), coordinator: ShardDDLClientCoordinator(client: subtask.shardDDL),
             reporter: ReporterBridge(reporter: subtask.reporter),
             waitIfPaused: { await control.waitIfPaused() }, binlogOperation: subtask.binlogOperation,
-            schemaOperations: subtask.schemaOperations, logger: self.logger)
+            schemaOperations: subtask.schemaOperations(), logger: self.logger)
     }
 }
 

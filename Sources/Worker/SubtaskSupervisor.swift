@@ -16,8 +16,6 @@ actor SubtaskSupervisor {
         var yaml: String
         /// The view's resume count when last acted on.
         var resumes: Int64 = 0
-        /// The schema operations (`binlog-schema update|delete`) the subtask was started with.
-        var schemaOperations: [SchemaOperation] = []
     }
 
     private let runner: any SubtaskRunner
@@ -31,6 +29,7 @@ actor SubtaskSupervisor {
     private var epoch: Int64?
     private var active: [SubtaskKey: Active] = [:]
     private let binlogOperations = BinlogOperationBook()
+    private let schemaOperations = SchemaOperationBook()
 
     init(
         runner: any SubtaskRunner, client: MasterClient, worker: String, board: OperationBoard,
@@ -53,6 +52,7 @@ actor SubtaskSupervisor {
             if !self.active.isEmpty || self.epoch != nil { await self.stopAll(reason: "unbound") }
             self.statusBoard.retain([])
             self.binlogOperations.retain([])
+            self.schemaOperations.retain([])
             return
         }
         self.statusBoard.bound(source: wireSource.source_id, epoch: epoch)
@@ -76,16 +76,19 @@ actor SubtaskSupervisor {
             }
             if self.binlogOperations.set(key, operations) { newOperations.insert(key) }
         }
+        self.schemaOperations.retain(Set(desired.keys))
+        var newSchemaOperations: Set<SubtaskKey> = []
+        for (key, subtask) in desired where self.schemaOperations.set(key, Self.schemaOperations(subtask.schema_operations)) {
+            newSchemaOperations.insert(key)
+        }
         for key in self.active.keys.sorted() where desired[key]?.task_yaml != self.active[key]?.yaml {
             await self.stop(key, reason: desired[key] == nil ? "removed" : "config changed")
         }
-        // A new `binlog-schema update|delete` restarts the subtask: its Syncer applies operations when it
-        // starts (they are recorded only while it is paused, so nothing is cut short that would not be).
-        for (key, subtask) in desired.sorted(by: { $0.key < $1.key }) {
-            guard let current = self.active[key] else { continue }
-            if Self.schemaOperations(subtask.schema_operations) != current.schemaOperations {
-                await self.stop(key, reason: "binlog-schema operations changed")
-            }
+        // A new `binlog-schema update|delete` for a subtask `pause-task` suspended restarts it (paused): its
+        // Syncer applies operations only when it is created. One its error paused has no Syncer; the next
+        // is created at `resume-task` and reads the book then.
+        for key in newSchemaOperations.sorted() where self.active[key]?.expected == "Paused" {
+            await self.stop(key, reason: "binlog-schema operations changed")
         }
         for key in desired.keys.sorted() {
             guard let subtask = desired[key] else { continue }
@@ -113,9 +116,7 @@ actor SubtaskSupervisor {
                     await reporter.status(stage: .running, unit: nil, error: nil, processedRows: nil)
                 }
             } else {
-                await self.start(
-                    key, yaml: subtask.task_yaml, expected: expected, source: source, epoch: epoch,
-                    schemaOperations: Self.schemaOperations(subtask.schema_operations))
+                await self.start(key, yaml: subtask.task_yaml, expected: expected, source: source, epoch: epoch)
                 self.active[key]?.resumes = subtask.resumes ?? 0
             }
         }
@@ -141,10 +142,7 @@ actor SubtaskSupervisor {
         }.sorted { $0.id < $1.id }
     }
 
-    private func start(
-        _ key: SubtaskKey, yaml: String, expected: String, source: SourceConfig, epoch: Int64,
-        schemaOperations: [SchemaOperation]
-    ) async {
+    private func start(_ key: SubtaskKey, yaml: String, expected: String, source: SourceConfig, epoch: Int64) async {
         let reporter = self.reporter(key, epoch: epoch)
         self.statusBoard.expect(key, expected)
         var task: TaskConfig
@@ -163,7 +161,8 @@ actor SubtaskSupervisor {
                 onRejected: { message in
                     await reporter.status(stage: .running, unit: "Sync", error: message, processedRows: nil)
                 }),
-            reporter: reporter, binlogOperation: self.binlogOperations.lookup(key), schemaOperations: schemaOperations)
+            reporter: reporter, binlogOperation: self.binlogOperations.lookup(key),
+            schemaOperations: self.schemaOperations.lookup(key), startsPaused: expected == "Paused")
         do {
             try await self.runner.start(context)
         } catch {
@@ -171,7 +170,7 @@ actor SubtaskSupervisor {
             await reporter.status(stage: .paused, unit: nil, error: error.message, processedRows: nil)
             return
         }
-        self.active[key] = Active(expected: expected, yaml: yaml, schemaOperations: schemaOperations)
+        self.active[key] = Active(expected: expected, yaml: yaml)
         self.logger.info("worker.subtask.started", metadata: ["subtask": "\(key)", "epoch": "\(epoch)"])
         if expected == "Paused" {
             await self.runner.pause(key)

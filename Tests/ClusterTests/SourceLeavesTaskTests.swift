@@ -55,7 +55,9 @@ extension ClusterSuites {
             let restarted = try await f.ctl(["start-task", task, "-s", ShardMergeFixture.sources[1]])
             #expect(restarted.status == 0, "\(restarted.text)")
             #expect(try await eventually(timeout: .seconds(60)) {
-                try await Self.subtaskSources(f) == ShardMergeFixture.sources && f.isSyncing("test")
+                let sources = try await Self.subtaskSources(f)
+                let syncing = try await f.isSyncing("test")
+                return sources == ShardMergeFixture.sources && syncing
             })
             try await f.exec(0, "INSERT INTO shardddl1.tb1 VALUES (15, 'iii')")
             try await f.exec(0, "INSERT INTO shardddl1.tb1 VALUES (16, 'jjj')")

@@ -78,7 +78,9 @@ extension MasterAPI {
             }
             let info = try TrackedSchemas.parse(sql, as: table, field: "sql_content")
             try await self.submit(.scheduling(
-                .setSchemaOperation(task, source: source, schema: table.schema, table: table.table, createTable: sql)))
+                .setSchemaOperation(
+                    task, source: source, schema: table.schema, table: table.table, createTable: sql,
+                    reportedPaused: self.reportedPaused(task, source))))
             self.logger.info("binlog-schema update", metadata: ["task": "\(task)", "source": "\(source)", "table": "\(table)"])
             return .ok(.init(body: .json(Self.trackedTable(table, (TrackedSchemas.render(info, table: table.table), true)))))
         }
@@ -92,13 +94,20 @@ extension MasterAPI {
             let table = TableName(input.path.schema_hyphen_name, input.path.table_hyphen_name)
             _ = try await self.subtaskConfig(task, source)
             try await self.submit(.scheduling(
-                .setSchemaOperation(task, source: source, schema: table.schema, table: table.table, createTable: nil)))
+                .setSchemaOperation(
+                    task, source: source, schema: table.schema, table: table.table, createTable: nil,
+                    reportedPaused: self.reportedPaused(task, source))))
             self.logger.info("binlog-schema delete", metadata: ["task": "\(task)", "source": "\(source)", "table": "\(table)"])
             return .noContent(.init())
         }
     }
 
     // MARK: - Helpers
+
+    /// Whether the subtask's worker last reported it Paused (its error paused it while expected Running).
+    private func reportedPaused(_ task: TaskName, _ source: SourceID) -> Bool {
+        self.statuses.status(task: task.rawValue, source: source.rawValue)?.stage == .Paused
+    }
 
     private func subtaskConfig(_ task: TaskName, _ source: SourceID) async throws(APIFailure) -> TaskConfig {
         guard let record = await self.state.scheduling.tasks[task] else { throw .notFound("task \(task) not found") }

@@ -1,0 +1,144 @@
+import BraidTestSupport
+import Foundation
+import Testing
+
+/// `binlog-schema list|update|delete` end to end with real MariaDB servers and braid processes: a
+/// subtask whose tracked schema is wrong stops on a row it cannot decode; the operator sets the
+/// schema, resumes, and the rows land.
+extension ClusterSuites {
+@Suite struct BinlogSchemaTests {
+    static let source = ShardMergeFixture.sources[0]
+
+    /// DM_DIFFERENT_SCHEMA_INCREMENTAL's shape: the schema is saved while the task runs, the task is
+    /// re-created from an older binlog position (so the schema is read from today's table, newer than
+    /// the binlog's rows), the subtask stops on a column count mismatch, and `binlog-schema update` with
+    /// the saved schema plus `resume-task` brings every row over, the later ALTER included.
+    @Test func updateFromAFileFixesAStartFromAnOlderPosition() async throws {
+        try await ShardMergeFixture.with(label: "binlog-schema-file") { f in
+            try await f.createTables([(0, "shardddl1.tb1")])
+            let task = try f.writeTask("test", shardMode: nil, sources: [Self.source])
+            #expect(try await f.ctl(["start-task", task, "--remove-meta"]).status == 0)
+            #expect(try await eventually(timeout: .seconds(60)) { try await f.isSyncing("test") })
+            try await f.exec(0, "INSERT INTO shardddl1.tb1 VALUES (1, 'a')")
+            #expect(try await eventually { try await f.downstreamRows(columns: "id") == ["1"] })
+
+            #expect(try await f.ctl(["pause-task", "test"]).status == 0)
+            let databases = try await f.ctl(["binlog-schema", "list", "test", "-s", Self.source])
+            #expect(Self.entry(databases)?["schemas"] as? [String] == ["shardddl1"], "\(databases.text)")
+            let tables = try await f.ctl(["binlog-schema", "list", "test", "shardddl1", "-s", Self.source])
+            #expect(Self.entry(tables)?["tables"] as? [String] == ["tb1"], "\(tables.text)")
+            let saved = try #require(try await Self.trackedSchema(f))
+            #expect(saved.contains("`v`") && !saved.contains("`n`"), "\(saved)")
+            let schemaFile = f.cluster.root + "/tb1.sql"
+            try saved.write(toFile: schemaFile, atomically: true, encoding: .utf8)
+
+            let position = try await Self.masterStatus(f)
+            #expect(try await f.ctl(["stop-task", "test"]).status == 0)
+            try await f.exec(0, "INSERT INTO shardddl1.tb1 VALUES (2, 'b')")
+            try await f.exec(0, "ALTER TABLE shardddl1.tb1 ADD COLUMN n INT")
+            try await f.exec(0, "INSERT INTO shardddl1.tb1 VALUES (3, 'c', 3)")
+
+            // Today's table (with n) is what a fresh start tracks, but the binlog from `position` has row 2 without it.
+            let restart = try Self.startingAt(position, task: task)
+            #expect(try await f.ctl(["start-task", restart, "--remove-meta"]).status == 0)
+            #expect(try await eventually(timeout: .seconds(60)) {
+                try await f.subtaskError("test")?.contains("schema_mismatch") ?? false
+            })
+
+            let updated = try await f.ctl(["binlog-schema", "update", "test", "shardddl1", "tb1", schemaFile, "-s", Self.source])
+            #expect(updated.status == 0, "\(updated.text)")
+            let pending = try await f.ctl(["binlog-schema", "list", "test", "shardddl1", "tb1", "-s", Self.source])
+            #expect(Self.entry(pending)?["pending"] as? Bool == true, "\(pending.text)")
+            #expect(Self.entry(pending)?["schema"] as? String == saved)
+
+            #expect(try await f.ctl(["resume-task", "test"]).status == 0)
+            #expect(try await eventually(timeout: .seconds(60)) { try await f.downstreamRows(columns: "id") == ["1", "2", "3"] })
+            #expect(try await f.downstreamRows(columns: "id, v, n") == ["1|a|NULL", "2|b|NULL", "3|c|3"])
+            #expect(try await f.subtaskError("test") == nil)
+            // The subtask applied the update and then the ALTER it re-read: n is tracked again, nothing pending.
+            #expect(try await eventually {
+                let now = try await f.ctl(["binlog-schema", "list", "test", "shardddl1", "tb1", "-s", Self.source])
+                return Self.entry(now)?["pending"] == nil && (Self.entry(now)?["schema"] as? String)?.contains("`n`") == true
+            })
+        }
+    }
+
+    /// A column added by hand upstream (binlog off) and downstream leaves the tracked schema behind:
+    /// the subtask stops on the next row. `update --from-target` is refused while the subtask runs,
+    /// accepted once its error paused it, and `resume-task` applies it. `delete` under `pause-task`
+    /// makes the subtask re-read the table upstream when it resumes.
+    @Test func updateFromTargetAndDeleteAfterAManualAlter() async throws {
+        try await ShardMergeFixture.with(label: "binlog-schema-target") { f in
+            try await f.createTables([(0, "shardddl1.tb1")])
+            let task = try f.writeTask("test", shardMode: nil, sources: [Self.source])
+            #expect(try await f.ctl(["start-task", task, "--remove-meta"]).status == 0)
+            #expect(try await eventually(timeout: .seconds(60)) { try await f.isSyncing("test") })
+            try await f.exec(0, "INSERT INTO shardddl1.tb1 VALUES (1, 'a')")
+            #expect(try await eventually { try await f.downstreamRows(columns: "id") == ["1"] })
+
+            let refused = try await f.ctl(["binlog-schema", "update", "test", "shardddl1", "tb1", "--from-target", "-s", Self.source])
+            #expect(refused.status != 0 && Self.entry(refused)?["code"] as? String == "conflict", "\(refused.text)")
+
+            let upstream = try await f.upstreams[0].connect()
+            try await upstream.execute("SET SESSION sql_log_bin = 0")
+            try await upstream.execute("ALTER TABLE shardddl1.tb1 ADD COLUMN n INT")
+            await upstream.close()
+            _ = try await f.downstreamQuery("ALTER TABLE shardddl.tb ADD COLUMN n INT")
+            try await f.exec(0, "INSERT INTO shardddl1.tb1 VALUES (2, 'b', 2)")
+            #expect(try await eventually(timeout: .seconds(60)) {
+                try await f.subtaskError("test")?.contains("schema_mismatch") ?? false
+            })
+
+            let updated = try await f.ctl(["binlog-schema", "update", "test", "shardddl1", "tb1", "--from-target", "-s", Self.source])
+            #expect(updated.status == 0, "\(updated.text)")
+            #expect((Self.entry(updated)?["schema"] as? String)?.contains("`n`") == true, "\(updated.text)")
+            #expect(try await f.ctl(["resume-task", "test"]).status == 0)
+            #expect(try await eventually(timeout: .seconds(60)) { try await f.downstreamRows(columns: "id, n") == ["1|NULL", "2|2"] })
+            #expect(try await f.subtaskError("test") == nil)
+
+            // delete under pause-task: the suspended subtask restarts and re-reads SHOW CREATE TABLE upstream.
+            #expect(try await f.ctl(["pause-task", "test"]).status == 0)
+            let deleted = try await f.ctl(["binlog-schema", "delete", "test", "shardddl1", "tb1", "-s", Self.source])
+            #expect(deleted.status == 0, "\(deleted.text)")
+            let gone = try await f.ctl(["binlog-schema", "list", "test", "shardddl1", "tb1", "-s", Self.source])
+            #expect(Self.entry(gone)?["code"] as? String == "not_found", "\(gone.text)")
+            #expect(try await f.ctl(["resume-task", "test"]).status == 0)
+            try await f.exec(0, "INSERT INTO shardddl1.tb1 VALUES (3, 'c', 3)")
+            #expect(try await eventually(timeout: .seconds(60)) { try await f.downstreamRows(columns: "id, n") == ["1|NULL", "2|2", "3|3"] })
+            #expect(try await eventually {
+                let now = try await f.ctl(["binlog-schema", "list", "test", "shardddl1", "tb1", "-s", Self.source])
+                return (Self.entry(now)?["schema"] as? String)?.contains("`n`") == true
+            })
+            #expect(try await f.subtaskError("test") == nil)
+        }
+    }
+
+    /// The per-source entry of a `binlog-schema` reply.
+    static func entry(_ reply: (status: Int32, json: [String: Any], text: String)) -> [String: Any]? {
+        (reply.json["sources"] as? [[String: Any]])?.first
+    }
+
+    static func trackedSchema(_ f: ShardMergeFixture) async throws -> String? {
+        Self.entry(try await f.ctl(["binlog-schema", "list", "test", "shardddl1", "tb1", "-s", Self.source]))?["schema"] as? String
+    }
+
+    static func masterStatus(_ f: ShardMergeFixture) async throws -> (file: String, pos: String) {
+        let connection = try await f.upstreams[0].connect()
+        defer { Task { await connection.close() } }
+        let row = try #require(try await connection.query("SHOW MASTER STATUS").rows.first)
+        return (try #require(row.string(0)), try #require(row.string(1)))
+    }
+
+    /// The task file with the source's `meta` set to `position`.
+    static func startingAt(_ position: (file: String, pos: String), task: String) throws -> String {
+        let yaml = try String(contentsOfFile: task, encoding: .utf8)
+        let line = "  - source-id: \"\(Self.source)\"\n"
+        let withMeta = yaml.replacingOccurrences(
+            of: line, with: line + "    meta:\n      binlog-name: \(position.file)\n      binlog-pos: \(position.pos)\n")
+        #expect(withMeta != yaml)
+        let path = task.replacingOccurrences(of: ".yaml", with: "-from-position.yaml")
+        try withMeta.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+}
+}
