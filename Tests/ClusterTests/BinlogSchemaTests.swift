@@ -38,26 +38,27 @@ extension ClusterSuites {
             try await f.exec(0, "ALTER TABLE shardddl1.tb1 ADD COLUMN n INT")
             try await f.exec(0, "INSERT INTO shardddl1.tb1 VALUES (3, 'c', 3)")
 
-            // Today's table (with n) is what a fresh start tracks, but the binlog from `position` has row 2 without it.
-            let restart = try Self.startingAt(position, task: task)
-            #expect(try await f.ctl(["start-task", restart, "--remove-meta"]).status == 0)
+            // Today's table (with n) is what a fresh start tracks, but the binlog from `position` has row 2
+            // without it. A new task name starts from a fresh checkpoint (DM's test uses --remove-meta).
+            let restart = try Self.startingAt(position, task: task, name: "test2")
+            #expect(try await f.ctl(["start-task", restart]).status == 0)
             #expect(try await eventually(timeout: .seconds(60)) {
-                try await f.subtaskError("test")?.contains("schema_mismatch") ?? false
+                try await f.subtaskError("test2")?.contains("schema_mismatch") ?? false
             })
 
-            let updated = try await f.ctl(["binlog-schema", "update", "test", "shardddl1", "tb1", schemaFile, "-s", Self.source])
+            let updated = try await f.ctl(["binlog-schema", "update", "test2", "shardddl1", "tb1", schemaFile, "-s", Self.source])
             #expect(updated.status == 0, "\(updated.text)")
-            let pending = try await f.ctl(["binlog-schema", "list", "test", "shardddl1", "tb1", "-s", Self.source])
+            let pending = try await f.ctl(["binlog-schema", "list", "test2", "shardddl1", "tb1", "-s", Self.source])
             #expect(Self.entry(pending)?["pending"] as? Bool == true, "\(pending.text)")
             #expect(Self.entry(pending)?["schema"] as? String == saved)
 
-            #expect(try await f.ctl(["resume-task", "test"]).status == 0)
+            #expect(try await f.ctl(["resume-task", "test2"]).status == 0)
             #expect(try await eventually(timeout: .seconds(60)) { try await f.downstreamRows(columns: "id") == ["1", "2", "3"] })
             #expect(try await f.downstreamRows(columns: "id, v, n") == ["1|a|NULL", "2|b|NULL", "3|c|3"])
-            #expect(try await f.subtaskError("test") == nil)
+            #expect(try await f.subtaskError("test2") == nil)
             // The subtask applied the update and then the ALTER it re-read: n is tracked again, nothing pending.
             #expect(try await eventually {
-                let now = try await f.ctl(["binlog-schema", "list", "test", "shardddl1", "tb1", "-s", Self.source])
+                let now = try await f.ctl(["binlog-schema", "list", "test2", "shardddl1", "tb1", "-s", Self.source])
                 return Self.entry(now)?["pending"] == nil && (Self.entry(now)?["schema"] as? String)?.contains("`n`") == true
             })
         }
@@ -129,9 +130,9 @@ extension ClusterSuites {
         return (try #require(row.string(0)), try #require(row.string(1)))
     }
 
-    /// The task file with the source's `meta` set to `position`.
-    static func startingAt(_ position: (file: String, pos: String), task: String) throws -> String {
-        let yaml = try String(contentsOfFile: task, encoding: .utf8)
+    /// The task file renamed `name`, with the source's `meta` set to `position`.
+    static func startingAt(_ position: (file: String, pos: String), task: String, name: String) throws -> String {
+        let yaml = try String(contentsOfFile: task, encoding: .utf8).replacingOccurrences(of: "name: \"test\"", with: "name: \"\(name)\"")
         let line = "  - source-id: \"\(Self.source)\"\n"
         let withMeta = yaml.replacingOccurrences(
             of: line, with: line + "    meta:\n      binlog-name: \(position.file)\n      binlog-pos: \(position.pos)\n")
