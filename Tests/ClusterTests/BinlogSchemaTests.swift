@@ -114,6 +114,91 @@ extension ClusterSuites {
         }
     }
 
+    /// DM_DIFFERENT_SCHEMA_INCREMENTAL itself (optimistic, 2 sources × 2 tables that start with four
+    /// different schemas): schemas saved under `pause-task`, the task re-created from the old positions
+    /// after more rows and DDLs, every subtask stopped by a column count mismatch, the four saved schemas
+    /// set back with `binlog-schema update`, `resume-task`, and all 24 rows merged with the joined schema.
+    @Test func differentSchemaIncremental() async throws {
+        try await ShardMergeFixture.with(label: "binlog-schema-dm") { f in
+            let sources = ShardMergeFixture.sources
+            let definitions = [
+                (0, "tb1", "(a INT PRIMARY KEY)"), (0, "tb2", "(a INT PRIMARY KEY, b VARCHAR(10))"),
+                (1, "tb1", "(a INT PRIMARY KEY, c TEXT)"), (1, "tb2", "(a INT PRIMARY KEY, b VARCHAR(10), c TEXT)"),
+            ]
+            for (source, table, definition) in definitions {
+                try await f.exec(source, "CREATE DATABASE IF NOT EXISTS shardddl1")
+                try await f.exec(source, "CREATE TABLE shardddl1.\(table) \(definition)")
+            }
+            try await f.exec(0, "INSERT INTO shardddl1.tb1 VALUES (1)")
+            try await f.exec(0, "INSERT INTO shardddl1.tb2 VALUES (2, '22')")
+            try await f.exec(1, "INSERT INTO shardddl1.tb1 VALUES (3, '333')")
+            try await f.exec(1, "INSERT INTO shardddl1.tb2 VALUES (4, '44', '444')")
+            _ = try await f.downstreamQuery("CREATE DATABASE shardddl")
+            _ = try await f.downstreamQuery("CREATE TABLE shardddl.tb (a INT PRIMARY KEY, b VARCHAR(10), c TEXT)")
+            let positions = [try await Self.masterStatus(f, source: 0), try await Self.masterStatus(f, source: 1)]
+            let task = try f.writeTask("test", shardMode: "optimistic", taskMode: "all")
+            #expect(try await f.ctl(["start-task", task, "--remove-meta"]).status == 0)
+            #expect(try await eventually(timeout: .seconds(60)) { try await f.downstreamRows(columns: "a").count == 4 })
+
+            #expect(try await f.ctl(["pause-task", "test"]).status == 0)
+            var files: [String: String] = [:]
+            for (source, table, _) in definitions {
+                let reply = try await f.ctl(["binlog-schema", "list", "test", "shardddl1", table, "-s", sources[source]])
+                let schema = try #require(Self.entry(reply)?["schema"] as? String, "\(reply.text)")
+                let file = f.cluster.root + "/schema\(source)\(table).sql"
+                try schema.write(toFile: file, atomically: true, encoding: .utf8)
+                files["\(source)\(table)"] = file
+            }
+            #expect(try await f.ctl(["stop-task", "test"]).status == 0)
+
+            let script: [(Int, String)] = [
+                (0, "INSERT INTO shardddl1.tb1 VALUES (5)"), (0, "INSERT INTO shardddl1.tb2 VALUES (6, '6')"),
+                (1, "INSERT INTO shardddl1.tb1 VALUES (7, '77')"), (1, "INSERT INTO shardddl1.tb2 VALUES (8, '8', '88')"),
+                (0, "ALTER TABLE shardddl1.tb1 ADD COLUMN c TEXT"),
+                (0, "INSERT INTO shardddl1.tb1 VALUES (9, '999')"), (0, "INSERT INTO shardddl1.tb2 VALUES (10, '1010')"),
+                (1, "INSERT INTO shardddl1.tb1 VALUES (11, '111111')"), (1, "INSERT INTO shardddl1.tb2 VALUES (12, '1212', '121212')"),
+                (1, "ALTER TABLE shardddl1.tb2 DROP COLUMN b"),
+                (0, "INSERT INTO shardddl1.tb1 VALUES (13, '131313')"), (0, "INSERT INTO shardddl1.tb2 VALUES (14, '1414')"),
+                (1, "INSERT INTO shardddl1.tb1 VALUES (15, '151515')"), (1, "INSERT INTO shardddl1.tb2 VALUES (16, '161616')"),
+                (0, "ALTER TABLE shardddl1.tb2 DROP COLUMN b"),
+                (0, "INSERT INTO shardddl1.tb1 VALUES (17, '171717')"), (0, "INSERT INTO shardddl1.tb2 VALUES (18)"),
+                (1, "INSERT INTO shardddl1.tb1 VALUES (19, '191919')"), (1, "INSERT INTO shardddl1.tb2 VALUES (20, '202020')"),
+                (0, "ALTER TABLE shardddl1.tb2 ADD COLUMN c TEXT"),
+                (0, "INSERT INTO shardddl1.tb1 VALUES (21, '212121')"), (0, "INSERT INTO shardddl1.tb2 VALUES (22, '222222')"),
+                (1, "INSERT INTO shardddl1.tb1 VALUES (23, '232323')"), (1, "INSERT INTO shardddl1.tb2 VALUES (24, '242424')"),
+            ]
+            for (source, sql) in script { try await f.exec(source, sql) }
+
+            // Re-created from the positions after the first four rows: today's schemas are not the binlog's.
+            var yaml = try String(contentsOfFile: task, encoding: .utf8).replacingOccurrences(of: "name: \"test\"", with: "name: \"test2\"")
+                .replacingOccurrences(of: "task-mode: all", with: "task-mode: incremental")
+            for (index, source) in sources.enumerated() {
+                let line = "  - source-id: \"\(source)\"\n"
+                yaml = yaml.replacingOccurrences(
+                    of: line, with: line + "    meta:\n      binlog-name: \(positions[index].file)\n      binlog-pos: \(positions[index].pos)\n")
+            }
+            let task2 = f.cluster.root + "/test2.yaml"
+            try yaml.write(toFile: task2, atomically: true, encoding: .utf8)
+            #expect(try await f.ctl(["start-task", task2]).status == 0)
+            #expect(try await eventually(timeout: .seconds(60)) {
+                let status = try await f.ctl(["query-status", "test2"]).json["status"] as? [String: Any]
+                let errors = (status?["subtasks"] as? [[String: Any]] ?? []).compactMap { ($0["status"] as? [String: Any])?["error"] as? String }
+                return errors.count == 2 && errors.allSatisfy { $0.contains("schema_mismatch") }
+            })
+
+            for (source, table, _) in definitions {
+                let reply = try await f.ctl(
+                    ["binlog-schema", "update", "test2", "shardddl1", table, files["\(source)\(table)"]!, "-s", sources[source]])
+                #expect(reply.status == 0, "\(reply.text)")
+            }
+            #expect(try await f.ctl(["resume-task", "test2"]).status == 0)
+            #expect(try await eventually(timeout: .seconds(90)) { try await f.downstreamRows(columns: "a").count == 24 })
+            let tables: [(source: Int, table: String)] = [(0, "shardddl1.tb1"), (0, "shardddl1.tb2"), (1, "shardddl1.tb1"), (1, "shardddl1.tb2")]
+            #expect(try await eventually { try await f.consistent(tables, columns: "a, c") })
+            #expect(try await f.subtaskError("test2") == nil)
+        }
+    }
+
     /// The per-source entry of a `binlog-schema` reply.
     static func entry(_ reply: (status: Int32, json: [String: Any], text: String)) -> [String: Any]? {
         (reply.json["sources"] as? [[String: Any]])?.first
@@ -123,8 +208,8 @@ extension ClusterSuites {
         Self.entry(try await f.ctl(["binlog-schema", "list", "test", "shardddl1", "tb1", "-s", Self.source]))?["schema"] as? String
     }
 
-    static func masterStatus(_ f: ShardMergeFixture) async throws -> (file: String, pos: String) {
-        let connection = try await f.upstreams[0].connect()
+    static func masterStatus(_ f: ShardMergeFixture, source: Int = 0) async throws -> (file: String, pos: String) {
+        let connection = try await f.upstreams[source].connect()
         defer { Task { await connection.close() } }
         let row = try #require(try await connection.query("SHOW MASTER STATUS").rows.first)
         return (try #require(row.string(0)), try #require(row.string(1)))
