@@ -90,6 +90,11 @@ extension ClusterSuites {
                 try await f.subtaskError("test")?.contains("schema_mismatch") ?? false
             })
 
+            // --from-source reads the upstream table (which has n); --from-target, recorded after it, replaces it.
+            let fromSource = try await f.ctl(["binlog-schema", "update", "test", "shardddl1", "tb1", "--from-source", "-s", Self.source])
+            #expect(fromSource.status == 0, "\(fromSource.text)")
+            let sourceSchema = Self.entry(fromSource)?["schema"] as? String ?? ""
+            #expect(sourceSchema.hasPrefix("CREATE TABLE `tb1` (`id` INT") && sourceSchema.contains("`n` INT"), "\(fromSource.text)")
             let updated = try await f.ctl(["binlog-schema", "update", "test", "shardddl1", "tb1", "--from-target", "-s", Self.source])
             #expect(updated.status == 0, "\(updated.text)")
             #expect((Self.entry(updated)?["schema"] as? String)?.contains("`n`") == true, "\(updated.text)")
