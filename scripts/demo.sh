@@ -46,10 +46,12 @@ ROOT_ARGS=()
 [ "$(id -u)" = 0 ] && ROOT_ARGS=(--user=root)
 
 start_mariadb() { # start_mariadb NAME SERVER_ID PORT
-    local name=$1 id=$2 port=$3 data="$DIR/$1"
-    mariadb-install-db --no-defaults --datadir="$data" "${ROOT_ARGS[@]}" --auth-root-authentication-method=normal \
+    local name=$1 id=$2 port=$3 data="$DIR/$1" tmp="$DIR/$1-tmp"
+    # Each server has its own --tmpdir: the bootstrap dies if a file it left in a shared /tmp is cleaned up.
+    mkdir -p "$tmp"
+    mariadb-install-db --no-defaults --datadir="$data" --tmpdir="$tmp" "${ROOT_ARGS[@]}" --auth-root-authentication-method=normal \
         --skip-test-db >"$DIR/$name-install.log" 2>&1
-    mariadbd --no-defaults --datadir="$data" --socket="$DIR/$name.sock" --port="$port" --bind-address=127.0.0.1 \
+    mariadbd --no-defaults --datadir="$data" --tmpdir="$tmp" --socket="$DIR/$name.sock" --port="$port" --bind-address=127.0.0.1 \
         --pid-file="$DIR/$name.pid" --log-error="$DIR/$name.log" --log-bin=mysql-bin --binlog-format=ROW \
         --binlog-row-image=FULL --binlog-row-metadata=FULL --server-id="$id" --skip-name-resolve \
         --character-set-server=utf8mb4 --innodb-buffer-pool-size=32M --innodb-log-file-size=16M \

@@ -32,7 +32,7 @@ public struct Ctl: Sendable {
 
     public static let commands = [
         "operate-source", "transfer-source", "start-task", "stop-task", "pause-task", "resume-task", "query-status",
-        "shard-ddl-lock", "binlog", "list-member", "offline-member", "get-config",
+        "shard-ddl-lock", "binlog", "binlog-schema", "list-member", "offline-member", "get-config",
     ]
 
     /// Runs one dmctl command line (`["start-task", "task.yaml"]`).
@@ -72,6 +72,7 @@ public struct Ctl: Sendable {
         case "query-status": try await self.queryStatus(rest)
         case "shard-ddl-lock": try await self.shardDDLLock(rest)
         case "binlog": try await self.binlog(rest)
+        case "binlog-schema": try await self.binlogSchema(rest)
         case "list-member": try await self.listMember(rest)
         case "offline-member": try await self.offlineMember(rest)
         case "get-config": try await self.getConfig(rest)

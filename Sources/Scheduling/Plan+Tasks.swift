@@ -14,10 +14,25 @@ extension Plan {
     }
 
     /// DM `AddSubTasks`: every source must exist and be bound.
+    ///
+    /// `start-task -s` of a task that exists adds subtasks for the named sources (DM's way back after
+    /// `stop-task -s`): the config must be the task's own (one config per task here), and none of the
+    /// sources may have a subtask already. The added subtask joins the task's shard-DDL locks through
+    /// its sources set, which the deciders read at every Info.
     mutating func startTask(_ config: TaskConfig, sources: Set<SourceID>?) throws(Failure) {
         guard !config.name.rawValue.isEmpty else { throw Failure(.invalidCommand, "task name must not be empty") }
-        guard self.state.tasks[config.name] == nil else {
-            throw Failure(.taskExists, "task \(config.name) already exists")
+        let existing = self.state.tasks[config.name]
+        if let existing {
+            guard let sources, !sources.isEmpty else { throw Failure(.taskExists, "task \(config.name) already exists") }
+            guard existing.config == config else {
+                throw Failure(
+                    .taskExists,
+                    "task \(config.name) already exists with another config; sources can be added only with the task's own config")
+            }
+            let running = sources.filter { existing.subtasks[$0] != nil }.sorted()
+            guard running.isEmpty else {
+                throw Failure(.taskExists, "task \(config.name) already has subtasks on sources \(Self.list(running))")
+            }
         }
         let named = Set(config.sourceIDs)
         let chosen = sources ?? named
@@ -38,7 +53,7 @@ extension Plan {
                 "sources \(Self.list(unbound)) are not bound to a worker; start their workers first"
             )
         }
-        self.emit(.task(.started(config.name, config: config, sources: chosen)))
+        if existing == nil { self.emit(.task(.started(config.name, config: config, sources: chosen))) }
         for source in chosen.sorted() { self.emit(.task(.subtaskScheduled(config.name, source: source))) }
     }
 

@@ -31,7 +31,8 @@ extension Scheduling {
         case removeSource(SourceID)
         /// `transfer-source`: move a source (and so its subtasks) to a free worker.
         case transferSource(SourceID, to: WorkerName)
-        /// `start-task`, over all of the config's sources or the given subset (`-s`).
+        /// `start-task`, over all of the config's sources or the given subset (`-s`). With `-s`, a task
+        /// that exists gets subtasks on those sources (same config, none of them running it yet).
         case startTask(TaskConfig, sources: Set<SourceID>? = nil)
         /// `pause-task`, of every subtask or of one source's.
         case pauseTask(TaskName, source: SourceID? = nil)
@@ -44,6 +45,13 @@ extension Scheduling {
         case setBinlogOperation(TaskName, source: SourceID, BinlogOperation)
         /// `binlog revert`: removes the subtask's operation at `position`, or all of them when `nil`.
         case removeBinlogOperation(TaskName, source: SourceID, position: BinlogPosition?)
+        /// `binlog-schema update|delete`: subtask (task, `source`) tracks upstream table `schema`.`table`
+        /// as `createTable` (`nil`: re-read it upstream) from its next start on. Only while the subtask is
+        /// paused, as DM requires: expected Paused (`pause-task`), or paused by its own error as its worker
+        /// last reported (`reportedPaused`, the leader's in-memory status carried as data, like `tick`'s
+        /// `lastSeen`). Either way it takes effect at `resume-task`.
+        case setSchemaOperation(
+            TaskName, source: SourceID, schema: String, table: String, createTable: String?, reportedPaused: Bool = false)
         /// A worker's checkpoint report for subtask (`task`, `source`), made under binding `epoch`.
         /// Accepted only from the source's current worker at the current epoch, so a worker that
         /// lost the source cannot move its progress (the control-plane half of tiflow#3737 fencing).

@@ -20,6 +20,8 @@ extension Scheduling {
             case subtaskNotFound
             /// `binlog revert` of a position that has no operation.
             case binlogOperationNotFound
+            /// `binlog-schema update|delete` of a subtask that is not paused (DM requires `pause-task` first).
+            case subtaskNotPaused
             /// A report from a worker that no longer holds the source's binding, or an older epoch.
             case staleBinding
             /// The command itself is malformed (empty name, non-positive TTL, ...).

@@ -66,12 +66,22 @@ extension Scheduling {
             state.tasks[name]?.binlogOperations[source] = nil
             state.resumes[name]?[source] = nil
             if state.resumes[name]?.isEmpty == true { state.resumes[name] = nil }
+            state.schemaOperations[name]?[source] = nil
+            if state.schemaOperations[name]?.isEmpty == true { state.schemaOperations[name] = nil }
         case .stopped(let name):
             state.tasks[name] = nil
             state.resumes[name] = nil
+            state.schemaOperations[name] = nil
         case .binlogOperationSet(let name, let source, let operation):
             guard state.tasks[name]?.subtasks[source] != nil else { return }
             state.tasks[name]?.binlogOperations[source, default: [:]][operation.position] = operation
+        case .schemaOperationSet(let name, let source, let operation):
+            state.lastSchemaOperationID = max(state.lastSchemaOperationID, operation.id)
+            guard state.tasks[name]?.subtasks[source] != nil else { return }
+            var operations = state.schemaOperations[name]?[source] ?? []
+            operations.removeAll { $0.schema == operation.schema && $0.table == operation.table }
+            operations.append(operation)
+            state.schemaOperations[name, default: [:]][source] = operations.sorted { $0.id < $1.id }
         case .binlogOperationRemoved(let name, let source, let position):
             state.tasks[name]?.binlogOperations[source]?[position] = nil
             if state.tasks[name]?.binlogOperations[source]?.isEmpty == true {

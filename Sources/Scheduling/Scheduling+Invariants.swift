@@ -9,6 +9,8 @@ extension Scheduling.State {
     /// - Every subtask's source exists and is named by its task's config; every task has a subtask.
     /// - Binlog operations belong to existing subtasks, are keyed by their own position, and a
     ///   `replace` (only) carries statements.
+    /// - Schema operations belong to existing subtasks, are in increasing id order with one per table,
+    ///   and no id exceeds `lastSchemaOperationID`.
     public func checkInvariants() throws(InvariantViolation) {
         var epochs: Set<UInt64> = []
         for (source, binding) in self.bindings {
@@ -39,6 +41,20 @@ extension Scheduling.State {
             }
             if worker.isOnline && worker.lastKeepalive == nil {
                 throw InvariantViolation("worker \(name) online without a keepalive")
+            }
+        }
+        for (name, bySource) in self.schemaOperations {
+            for (source, operations) in bySource {
+                guard self.tasks[name]?.subtasks[source] != nil else {
+                    throw InvariantViolation("schema operations of missing subtask \(name)/\(source)")
+                }
+                let ids = operations.map(\.id)
+                let tables = Set(operations.map { TableName(schema: $0.schema, table: $0.table) })
+                guard !ids.isEmpty, ids == ids.sorted(), Set(ids).count == ids.count, tables.count == ids.count,
+                    ids.last! <= self.lastSchemaOperationID
+                else {
+                    throw InvariantViolation("malformed schema operations of \(name)/\(source): \(operations)")
+                }
             }
         }
         for name in self.resumes.keys.sorted() where self.tasks[name] == nil {

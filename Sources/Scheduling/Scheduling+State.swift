@@ -128,6 +128,11 @@ extension Scheduling {
         /// Per subtask, how many times it was asked to run (`resume-task`, even when already
         /// expected Running): a worker resumes a subtask its own error paused when this grows.
         public internal(set) var resumes: [TaskName: [SourceID: UInt64]] = [:]
+        /// Per subtask, the latest `binlog-schema update|delete` of each table, in id order. They go
+        /// with the subtask; the subtask itself knows (in its checkpoint) which it has applied.
+        public internal(set) var schemaOperations: [TaskName: [SourceID: [SchemaOperation]]] = [:]
+        /// The highest schema operation id ever issued; the next takes `lastSchemaOperationID + 1`.
+        public internal(set) var lastSchemaOperationID: UInt64 = 0
 
         public init() {}
 
@@ -166,6 +171,11 @@ extension Scheduling {
             self.tasks[task]?.subtasks[source]
         }
 
+        /// The subtask's schema operations (`binlog-schema update|delete`), in id order.
+        public func schemaOperations(task: TaskName, source: SourceID) -> [SchemaOperation] {
+            self.schemaOperations[task]?[source] ?? []
+        }
+
         public func resumeCount(task: TaskName, source: SourceID) -> UInt64 {
             self.resumes[task]?[source] ?? 0
         }
@@ -183,8 +193,9 @@ extension Scheduling {
         // MARK: - Binary coding
 
         /// Layout version of the encoded state, for snapshots. 2: task records carry binlog operations.
-        /// 3: resume counts follow `lastEpoch` (a version 2 snapshot reads as none).
-        static let codingVersion: UInt8 = 3
+        /// 3: resume counts follow `lastEpoch` (a version 2 snapshot reads as none). 4: schema operations
+        /// and their last id follow the resume counts (older snapshots read as none).
+        static let codingVersion: UInt8 = 4
 
         public func encode(to writer: inout ByteWriter) {
             writer.writeByte(Self.codingVersion)
@@ -194,12 +205,14 @@ extension Scheduling {
             writer.writeDictionary(self.tasks)
             writer.writeVarUInt(self.lastEpoch)
             writer.writeDictionary(self.resumes)
+            writer.writeDictionary(self.schemaOperations)
+            writer.writeVarUInt(self.lastSchemaOperationID)
         }
 
         public init(from reader: inout ByteReader) throws(BinaryDecodingError) {
             let at = reader.offset
             let version = try reader.readByte()
-            guard version == 2 || version == Self.codingVersion else {
+            guard (2...Self.codingVersion).contains(version) else {
                 throw BinaryDecodingError(.unsupportedVersion, at: at, "scheduling state version \(version)")
             }
             self.workers = try reader.readDictionary()
@@ -208,6 +221,10 @@ extension Scheduling {
             self.tasks = try reader.readDictionary()
             self.lastEpoch = try reader.readVarUInt()
             if version >= 3 { self.resumes = try reader.readDictionary() }
+            if version >= 4 {
+                self.schemaOperations = try reader.readDictionary()
+                self.lastSchemaOperationID = try reader.readVarUInt()
+            }
         }
     }
 }

@@ -51,6 +51,9 @@ public enum Scheduling: Decider {
             try plan.setBinlogOperation(task, source: source, operation)
         case .removeBinlogOperation(let task, let source, let position):
             try plan.removeBinlogOperation(task, source: source, position: position)
+        case .setSchemaOperation(let task, let source, let schema, let table, let createTable, let reportedPaused):
+            try plan.setSchemaOperation(
+                task, source: source, schema: schema, table: table, createTable: createTable, reportedPaused: reportedPaused)
         case .reportCheckpoint(let task, let source, let worker, let epoch, let position, let gtid, let at):
             try plan.reportCheckpoint(
                 task: task,

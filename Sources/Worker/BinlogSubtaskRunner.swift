@@ -32,7 +32,7 @@ public final class BinlogSubtaskRunner: SubtaskRunner {
     }
 
     public func start(_ subtask: SubtaskContext) async throws(SubtaskRunnerError) {
-        try self.host.start(subtask.key) { control in
+        try self.host.start(subtask.key, paused: subtask.startsPaused) { control in
             await self.supervise(subtask, control)
         }
     }
@@ -82,7 +82,8 @@ public final class BinlogSubtaskRunner: SubtaskRunner {
             downstream: SyncerConfiguration.options(subtask.task.targetDatabase, downstream: true),
             reader: self.makeReader(subtask), coordinator: ShardDDLClientCoordinator(client: subtask.shardDDL),
             reporter: ReporterBridge(reporter: subtask.reporter),
-            waitIfPaused: { await control.waitIfPaused() }, binlogOperation: subtask.binlogOperation, logger: self.logger)
+            waitIfPaused: { await control.waitIfPaused() }, binlogOperation: subtask.binlogOperation,
+            schemaOperations: subtask.schemaOperations(), logger: self.logger)
     }
 }
 

@@ -38,9 +38,11 @@ public final class SubtaskHost: Sendable {
         (self.jobs, self.continuation) = AsyncStream.makeStream()
     }
 
-    /// Queues the subtask's body; `run()` starts it. Starting a running subtask is refused.
-    public func start(_ key: SubtaskKey, body: @escaping Body) throws(SubtaskRunnerError) {
-        let entry = Entry()
+    /// Queues the subtask's body; `run()` starts it. Starting a running subtask is refused. With
+    /// `paused`, the pause gate is closed before the body can run (a subtask expected Paused).
+    public func start(_ key: SubtaskKey, paused: Bool = false, body: @escaping Body) throws(SubtaskRunnerError) {
+        var entry = Entry()
+        if paused { entry.pauseGate = Gate(open: false) }
         let inserted = self.entries.withLock { entries in
             guard entries[key] == nil else { return false }
             entries[key] = entry

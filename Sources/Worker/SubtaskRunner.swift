@@ -29,12 +29,21 @@ public struct SubtaskContext: Sendable {
     /// The operator's current binlog operation (`binlog skip|replace`) at an event's start
     /// position, read afresh at each DDL event: operations may arrive while the subtask runs.
     public var binlogOperation: @Sendable (BinlogPosition) -> BinlogOperation?
+    /// The subtask's current `binlog-schema update|delete` operations, in id order, read afresh each
+    /// time the sync engine starts (it applies those its checkpoint has not recorded).
+    public var schemaOperations: @Sendable () -> [SchemaOperation]
+    /// The subtask is expected Paused: a runner must not let it run before `resume` (the control half
+    /// still calls `pause` after `start`, for runners that ignore this).
+    public var startsPaused: Bool
 
     public init(
         key: SubtaskKey, taskYAML: String, task: TaskConfig, source: SourceConfig, bindingEpoch: Int64,
         shardDDL: any ShardDDLClient, reporter: any SubtaskReporter,
-        binlogOperation: @escaping @Sendable (BinlogPosition) -> BinlogOperation? = { _ in nil }
+        binlogOperation: @escaping @Sendable (BinlogPosition) -> BinlogOperation? = { _ in nil },
+        schemaOperations: @escaping @Sendable () -> [SchemaOperation] = { [] }, startsPaused: Bool = false
     ) {
+        self.schemaOperations = schemaOperations
+        self.startsPaused = startsPaused
         self.key = key
         self.taskYAML = taskYAML
         self.task = task

@@ -29,6 +29,7 @@ actor SubtaskSupervisor {
     private var epoch: Int64?
     private var active: [SubtaskKey: Active] = [:]
     private let binlogOperations = BinlogOperationBook()
+    private let schemaOperations = SchemaOperationBook()
 
     init(
         runner: any SubtaskRunner, client: MasterClient, worker: String, board: OperationBoard,
@@ -51,6 +52,7 @@ actor SubtaskSupervisor {
             if !self.active.isEmpty || self.epoch != nil { await self.stopAll(reason: "unbound") }
             self.statusBoard.retain([])
             self.binlogOperations.retain([])
+            self.schemaOperations.retain([])
             return
         }
         self.statusBoard.bound(source: wireSource.source_id, epoch: epoch)
@@ -74,8 +76,19 @@ actor SubtaskSupervisor {
             }
             if self.binlogOperations.set(key, operations) { newOperations.insert(key) }
         }
+        self.schemaOperations.retain(Set(desired.keys))
+        var newSchemaOperations: Set<SubtaskKey> = []
+        for (key, subtask) in desired where self.schemaOperations.set(key, Self.schemaOperations(subtask.schema_operations)) {
+            newSchemaOperations.insert(key)
+        }
         for key in self.active.keys.sorted() where desired[key]?.task_yaml != self.active[key]?.yaml {
             await self.stop(key, reason: desired[key] == nil ? "removed" : "config changed")
+        }
+        // A new `binlog-schema update|delete` for a subtask `pause-task` suspended restarts it (paused): its
+        // Syncer applies operations only when it is created. One its error paused has no Syncer; the next
+        // is created at `resume-task` and reads the book then.
+        for key in newSchemaOperations.sorted() where self.active[key]?.expected == "Paused" {
+            await self.stop(key, reason: "binlog-schema operations changed")
         }
         for key in desired.keys.sorted() {
             guard let subtask = desired[key] else { continue }
@@ -122,6 +135,13 @@ actor SubtaskSupervisor {
         self.statusBoard.bound(source: nil, epoch: nil)
     }
 
+    /// The view's schema operations in id order.
+    static func schemaOperations(_ wire: [Components.Schemas.SchemaOperation]?) -> [SchemaOperation] {
+        (wire ?? []).compactMap { op in
+            UInt64(exactly: op.id).map { SchemaOperation(id: $0, schema: op.schema, table: op.table, createTable: op.create_table) }
+        }.sorted { $0.id < $1.id }
+    }
+
     private func start(_ key: SubtaskKey, yaml: String, expected: String, source: SourceConfig, epoch: Int64) async {
         let reporter = self.reporter(key, epoch: epoch)
         self.statusBoard.expect(key, expected)
@@ -141,7 +161,8 @@ actor SubtaskSupervisor {
                 onRejected: { message in
                     await reporter.status(stage: .running, unit: "Sync", error: message, processedRows: nil)
                 }),
-            reporter: reporter, binlogOperation: self.binlogOperations.lookup(key))
+            reporter: reporter, binlogOperation: self.binlogOperations.lookup(key),
+            schemaOperations: self.schemaOperations.lookup(key), startsPaused: expected == "Paused")
         do {
             try await self.runner.start(context)
         } catch {

@@ -39,6 +39,9 @@ public final class MariaDBServer: @unchecked Sendable {
     public let socketPath: String
     public let baseDirectory: String
     public var dataDirectory: String { self.baseDirectory + "/data" }
+    /// The server's own `--tmpdir`. Beside `data` rather than in it, so it never shows up as a database;
+    /// never the machine-wide temporary folder, whose files another process may clean up mid-run.
+    public var temporaryDirectory: String { self.baseDirectory + "/tmp" }
     /// PEM files when `configuration.tls` (the CA is the self-signed server certificate).
     public var tlsCertificateFile: String? { self.configuration.tls ? self.baseDirectory + "/cert.pem" : nil }
     /// How long the last (re)start took, from launching `mariadbd` to the user being ready.
@@ -79,6 +82,7 @@ public final class MariaDBServer: @unchecked Sendable {
             // shared concurrency pool that every other suite's deadlines depend on.
             let template = try await offPool { try Self.template() }
             try await offPool { try run("/bin/cp", ["-a", template, base + "/data"]) }
+            try FileManager.default.createDirectory(atPath: base + "/tmp", withIntermediateDirectories: true)
             let server = MariaDBServer(configuration: configuration, port: freeLoopbackPort(), baseDirectory: base)
             if configuration.tls {
                 try await offPool {
@@ -132,7 +136,7 @@ public final class MariaDBServer: @unchecked Sendable {
         var arguments = [
             "--no-defaults", "--datadir=\(self.dataDirectory)", "--socket=\(self.socketPath)", "--port=\(self.port)",
             "--bind-address=127.0.0.1", "--pid-file=\(self.baseDirectory)/mysqld.pid",
-            "--log-error=\(self.baseDirectory)/error.log", "--log-bin=mysql-bin", "--binlog-format=ROW",
+            "--log-error=\(self.baseDirectory)/error.log", "--tmpdir=\(self.temporaryDirectory)", "--log-bin=mysql-bin", "--binlog-format=ROW",
             "--binlog-row-image=FULL", "--binlog-row-metadata=\(self.configuration.rowMetadata.rawValue)",
             "--server-id=\(self.configuration.serverID)", "--skip-name-resolve", "--character-set-server=utf8mb4",
             "--collation-server=utf8mb4_general_ci", "--sync-binlog=0", "--innodb-flush-log-at-trx-commit=2",
@@ -193,21 +197,35 @@ public final class MariaDBServer: @unchecked Sendable {
 
     /// `mariadb-install-db` takes seconds, so its output is made once per machine (keyed by the
     /// server version) and copied per server. Built in a scratch folder and renamed into place, so
-    /// concurrent test processes never see half a template.
+    /// concurrent test processes never see half a template. A failed build is retried once in a fresh
+    /// scratch folder: the bootstrap has died on a fresh machine for reasons outside the test
+    /// (`Unknown table 'mysql.tmp_proxies_priv'` once its temporary file vanished).
     private static func template() throws -> String {
         let version = try output("/usr/sbin/mariadbd", ["--version"]).filter { $0.isLetter || $0.isNumber || $0 == "." }
         let path = NSTemporaryDirectory() + "braid-mariadb-template-\(version.prefix(60))"
-        if FileManager.default.fileExists(atPath: path + "/mysql") { return path }
+        do {
+            try buildTemplate(at: path)
+        } catch {
+            try buildTemplate(at: path)
+        }
+        return path
+    }
+
+    /// One attempt: `mariadb-install-db` into `<scratch>/data` with its own `--tmpdir` `<scratch>/tmp`
+    /// (the bootstrap keeps temporary tables there), then `<scratch>/data` renamed to `path`.
+    private static func buildTemplate(at path: String) throws {
+        if FileManager.default.fileExists(atPath: path + "/mysql") { return }
         let scratch = path + "-building-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        try FileManager.default.createDirectory(atPath: scratch + "/tmp", withIntermediateDirectories: true)
         var arguments = [
-            "--no-defaults", "--datadir=\(scratch)", "--auth-root-authentication-method=normal", "--skip-test-db",
+            "--no-defaults", "--datadir=\(scratch)/data", "--tmpdir=\(scratch)/tmp",
+            "--auth-root-authentication-method=normal", "--skip-test-db",
         ] + innodbArguments
         if getuid() == 0 { arguments.append("--user=root") }
         try run("/usr/bin/mariadb-install-db", arguments)
-        if rename(scratch, path) != 0 {
-            try? FileManager.default.removeItem(atPath: scratch)  // another process won the race
-        }
-        return path
+        // A failed rename means another process won the race and its template is in place.
+        _ = rename(scratch + "/data", path)
     }
 }
 

@@ -85,6 +85,15 @@ public struct SchedulingCommandGenerator {
             let target = invalid ? worker : state.freeWorkers.randomElement(using: &rng) ?? worker
             return .transferSource(source, to: target)
         case 78..<86:
+            // `start-task -s` of a source a running task's config names but has no subtask on (after `stop-task -s`).
+            if !invalid, Int.random(in: 0..<3, using: &rng) == 0,
+                let (name, record) = state.tasks.sorted(by: { $0.key < $1.key }).first(where: { entry in
+                    entry.value.config.sourceIDs.contains { entry.value.subtasks[$0] == nil && state.bindings[$0] != nil }
+                }),
+                let back = record.config.sourceIDs.first(where: { record.subtasks[$0] == nil && state.bindings[$0] != nil })
+            {
+                return .startTask(record.config, sources: [back])
+            }
             let absent = self.taskNames.filter { state.tasks[$0] == nil }
             let name = invalid ? task : absent.randomElement(using: &rng) ?? task
             let pool = invalid ? self.sourceIDs : existing.filter { state.bindings[$0] != nil }
@@ -115,7 +124,8 @@ public struct SchedulingCommandGenerator {
         }
     }
 
-    /// A random `binlog skip|replace|revert` on an existing subtask (or, one time in ten, an unknown one).
+    /// A random `binlog skip|replace|revert` or `binlog-schema update|delete` on an existing subtask (or,
+    /// one time in ten, an unknown one).
     public func nextBinlogOperation(state: Scheduling.State, rng: inout SeededRandom) -> Scheduling.Command {
         let invalid = Int.random(in: 0..<10, using: &rng) == 0
         let tasks = state.tasks.keys.sorted()
@@ -123,7 +133,15 @@ public struct SchedulingCommandGenerator {
         let source = (invalid ? nil : state.tasks[task]?.subtasks.keys.sorted().randomElement(using: &rng))
             ?? self.sourceIDs.randomElement(using: &rng)!
         let position = BinlogPosition(file: "mysql-bin.00000\(Int.random(in: 1...2, using: &rng))", pos: UInt32.random(in: 4...6, using: &rng))
-        switch Int.random(in: 0..<4, using: &rng) {
+        switch Int.random(in: 0..<6, using: &rng) {
+        case 4:
+            let table = "tb\(Int.random(in: 1...2, using: &rng))"
+            return .setSchemaOperation(
+                task, source: source, schema: "db", table: table, createTable: "CREATE TABLE \(table) (a INT PRIMARY KEY)",
+                reportedPaused: Bool.random(using: &rng))
+        case 5:
+            return .setSchemaOperation(
+                task, source: source, schema: "db", table: "tb1", createTable: nil, reportedPaused: Bool.random(using: &rng))
         case 0: return .setBinlogOperation(task, source: source, .skip(at: position))
         case 1: return .setBinlogOperation(task, source: source, .replace(at: position, with: ["ALTER TABLE tb1 ADD COLUMN c\(position.pos) INT"]))
         case 2: return .removeBinlogOperation(task, source: source, position: position)

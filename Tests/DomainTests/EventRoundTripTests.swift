@@ -29,6 +29,11 @@ import Testing
                         at: BinlogPosition(file: "mysql-bin.000003", pos: UInt32.max),
                         with: ["ALTER TABLE tb1 ADD COLUMN c INT", "ALTER TABLE tb1 ADD COLUMN d INT"]))),
             .task(.binlogOperationRemoved("test", source: "mysql-replica-01", position: BinlogPosition(file: "mysql-bin.000001", pos: 8964))),
+            .task(
+                .schemaOperationSet(
+                    "test", source: "mysql-replica-01",
+                    operation: SchemaOperation(id: 7, schema: "shardddl1", table: "tb1", createTable: "CREATE TABLE tb1 (a INT PRIMARY KEY)"))),
+            .task(.schemaOperationSet("test", source: "mysql-replica-02", operation: SchemaOperation(id: 300, schema: "d", table: "t", createTable: nil))),
             .checkpoint(
                 .reported(
                     task: "test",

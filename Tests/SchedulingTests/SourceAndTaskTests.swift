@@ -122,6 +122,27 @@ import Testing
         )
     }
 
+    // DM_STOP_TASK_FOR_A_SOURCE: `stop-task -s` then `start-task -s` with the task's config re-adds the
+    // subtask; a source that still runs the task, another config, or no `-s` are refused.
+    @Test func startWithSourcesReaddsAStoppedSubtask() throws {
+        var h = Harness()
+        try h.online(w1, w2)
+        try h.addSources(s1, s2)
+        let config = SchedulingCommandGenerator.taskConfig("test", sources: [s1, s2])
+        try h.run(.startTask(config))
+        try h.run(.stopTask("test", source: s2))
+        #expect(h.state.sources(ofTask: "test") == [s1])
+        #expect(h.refuse(.startTask(config)) == .taskExists)
+        #expect(h.refuse(.startTask(config, sources: [s1, s2])) == .taskExists)
+        var other = config
+        other.metaSchema = "other_meta"
+        #expect(h.refuse(.startTask(other, sources: [s2])) == .taskExists)
+        #expect(try h.run(.startTask(config, sources: [s2])) == [.task(.subtaskScheduled("test", source: s2))])
+        #expect(h.state.sources(ofTask: "test") == [s1, s2])
+        #expect(h.state.expectedStage(task: "test", source: s2) == .running)
+        #expect(h.state.tasks["test"]?.config == config)
+    }
+
     // Subtasks follow the binding: when a worker expires its subtasks move with the source, and
     // they survive a period with no worker at all.
     @Test func subtasksFollowTheSourceThroughFailover() throws {

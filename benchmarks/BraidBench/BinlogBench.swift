@@ -205,13 +205,15 @@ final class BenchMariaDB {
         let directory = scratch + "/bench-mariadb-\(UUID().uuidString.prefix(8))"
         var root = ["--user=root"]
         if getuid() != 0 { root = [] }
-        try shell("/usr/bin/mariadb-install-db", ["--no-defaults", "--datadir=\(directory)/data", "--auth-root-authentication-method=normal",
+        // Its own --tmpdir: the bootstrap dies if a file it left in a shared /tmp is cleaned up meanwhile.
+        try FileManager.default.createDirectory(atPath: directory + "/tmp", withIntermediateDirectories: true)
+        try shell("/usr/bin/mariadb-install-db", ["--no-defaults", "--datadir=\(directory)/data", "--tmpdir=\(directory)/tmp", "--auth-root-authentication-method=normal",
                                                   "--skip-test-db"] + root)
         let port = Int.random(in: 40_000...49_999)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/mariadbd")
         process.arguments = [
-            "--no-defaults", "--datadir=\(directory)/data", "--socket=\(directory)/sock", "--port=\(port)", "--bind-address=127.0.0.1",
+            "--no-defaults", "--datadir=\(directory)/data", "--tmpdir=\(directory)/tmp", "--socket=\(directory)/sock", "--port=\(port)", "--bind-address=127.0.0.1",
             "--log-error=\(directory)/error.log", "--pid-file=\(directory)/pid",
         ] + (binlog ? ["--log-bin=mysql-bin"] : ["--skip-log-bin"]) + [
             "--binlog-format=ROW", "--binlog-row-image=FULL", "--binlog-row-metadata=FULL", "--server-id=\(serverID)", "--skip-name-resolve",

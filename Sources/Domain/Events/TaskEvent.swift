@@ -41,6 +41,9 @@ public enum TaskEvent: EventCategoryCodable {
     case binlogOperationSet(TaskName, source: SourceID, operation: BinlogOperation)
     /// `binlog revert`: the operation of subtask (task, `source`) at `position` is gone.
     case binlogOperationRemoved(TaskName, source: SourceID, position: BinlogPosition)
+    /// `binlog-schema update|delete`: subtask (task, `source`) tracks `operation`'s table with its schema
+    /// from its next start on, replacing any earlier operation on that table.
+    case schemaOperationSet(TaskName, source: SourceID, operation: SchemaOperation)
 
     public var caseTag: UInt8 {
         switch self {
@@ -51,6 +54,7 @@ public enum TaskEvent: EventCategoryCodable {
         case .stopped: 5
         case .binlogOperationSet: 6
         case .binlogOperationRemoved: 7
+        case .schemaOperationSet: 8
         }
     }
 
@@ -63,13 +67,15 @@ public enum TaskEvent: EventCategoryCodable {
         case .stopped: "stopped"
         case .binlogOperationSet: "binlogOperationSet"
         case .binlogOperationRemoved: "binlogOperationRemoved"
+        case .schemaOperationSet: "schemaOperationSet"
         }
     }
 
     public var task: TaskName {
         switch self {
         case .started(let t, _, _), .stageChanged(let t, _, _), .subtaskScheduled(let t, _), .subtaskRemoved(let t, _),
-            .stopped(let t), .binlogOperationSet(let t, _, _), .binlogOperationRemoved(let t, _, _):
+            .stopped(let t), .binlogOperationSet(let t, _, _), .binlogOperationRemoved(let t, _, _),
+            .schemaOperationSet(let t, _, _):
             t
         }
     }
@@ -79,7 +85,7 @@ public enum TaskEvent: EventCategoryCodable {
         case .started(let t, _, let sources): [.task(t.rawValue)] + sources.sorted().map { .source($0.rawValue) }
         case .stageChanged(let t, let source, _): [.task(t.rawValue)] + (source.map { [.source($0.rawValue)] } ?? [])
         case .subtaskScheduled(let t, let s), .subtaskRemoved(let t, let s), .binlogOperationSet(let t, let s, _),
-            .binlogOperationRemoved(let t, let s, _):
+            .binlogOperationRemoved(let t, let s, _), .schemaOperationSet(let t, let s, _):
             [.task(t.rawValue), .source(s.rawValue)]
         case .stopped(let t): [.task(t.rawValue)]
         }
@@ -104,6 +110,9 @@ public enum TaskEvent: EventCategoryCodable {
         case .binlogOperationRemoved(_, let source, let position):
             writer.write(source)
             writer.write(position)
+        case .schemaOperationSet(_, let source, let operation):
+            writer.write(source)
+            writer.write(operation)
         }
     }
 
@@ -117,6 +126,7 @@ public enum TaskEvent: EventCategoryCodable {
         case 5: self = .stopped(try reader.read())
         case 6: self = .binlogOperationSet(try reader.read(), source: try reader.read(), operation: try reader.read())
         case 7: self = .binlogOperationRemoved(try reader.read(), source: try reader.read(), position: try reader.read())
+        case 8: self = .schemaOperationSet(try reader.read(), source: try reader.read(), operation: try reader.read())
         default: throw BinaryDecodingError(.invalidValue, at: at, "unknown task event tag \(caseTag)")
         }
     }

@@ -54,7 +54,7 @@ public struct APIFailure: Error, Sendable {
             case .workerNotFound, .sourceNotFound, .taskNotFound, .subtaskNotFound, .binlogOperationNotFound: 404
             case .invalidCommand: 400
             case .workerAddressConflict, .workerNotOffline, .workerNotFree, .sourceExists, .sourceInUse,
-                 .sourceUnbound, .taskExists, .staleBinding: 409
+                 .sourceUnbound, .taskExists, .staleBinding, .subtaskNotPaused: 409
             }
             return APIFailure(status: status, code: self.code(for: status), message: "\(e.code.rawValue): \(e.message)")
         }

@@ -27,7 +27,8 @@ enum WatchRelevance {
             return config.sourceID == source
         case .source(.removed(let id)):
             return id == source
-        case .task(.binlogOperationSet(_, let s, _)), .task(.binlogOperationRemoved(_, let s, _)):
+        case .task(.binlogOperationSet(_, let s, _)), .task(.binlogOperationRemoved(_, let s, _)),
+            .task(.schemaOperationSet(_, let s, _)):
             return s == source
         case .task:
             return true

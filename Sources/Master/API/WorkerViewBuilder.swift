@@ -6,7 +6,8 @@ import Pessimism
 import Projections
 
 /// What one worker must know, computed from the state: its binding, its subtasks with their
-/// expected stages, task config and binlog operations (`binlog skip|replace`), and the not-done
+/// expected stages, task config, binlog operations (`binlog skip|replace`) and schema operations
+/// (`binlog-schema update|delete`), and the not-done
 /// shard-DDL operations of its source.
 ///
 /// Operations are listed until the worker reports them done, so an unanswered operation is
@@ -30,12 +31,17 @@ struct WorkerViewBuilder {
         for id in s.subtasks(ofSource: source) {
             guard let record = s.tasks[id.task], let stage = record.subtasks[source] else { continue }
             let operations = record.binlogOperations(of: source)
+            let schemaOperations = s.schemaOperations(task: id.task, source: source)
             view.subtasks.append(.init(
                 task: id.task.rawValue, source: source.rawValue, expected_stage: stage == .running ? .Running : .Paused,
                 resumes: Int64(s.resumeCount(task: id.task, source: source)),
                 shard_mode: record.config.shardMode?.rawValue, task_yaml: self.memo.taskYAML(record.config),
                 binlog_operations: operations.isEmpty
-                    ? nil : operations.map { MasterAPI.binlogOperation($0, task: id.task, source: source) }))
+                    ? nil : operations.map { MasterAPI.binlogOperation($0, task: id.task, source: source) },
+                schema_operations: schemaOperations.isEmpty
+                    ? nil : schemaOperations.map {
+                        Components.Schemas.SchemaOperation(id: Int64($0.id), schema: $0.schema, table: $0.table, create_table: $0.createTable)
+                    }))
             for op in state.pessimism.pendingOperations(task: id.task, source: source) {
                 guard let lock = state.pessimism.lock(op.lock) else { continue }
                 view.operations.append(LockViews.operation(op, downstream: lock.downstream))

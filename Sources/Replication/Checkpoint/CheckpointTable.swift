@@ -10,7 +10,9 @@ public import Schema
 /// - the global row (`cp_schema` = `cp_table` = '', `slot` = -1): the binding epoch that owns the
 ///   subtask (fencing) and where a restart resumes (also what `query-status` reports);
 /// - one table-info row per upstream table (`slot` = -1): its schema as JSON, as of its last DDL;
-/// - one point row per upstream table and writer slot (`slot` >= 0): see ``CheckpointPoints``.
+/// - one point row per upstream table and writer slot (`slot` >= 0): see ``CheckpointPoints``;
+/// - the schema-operations row (`cp_schema` = `cp_table` = '', `slot` = -2): in `binlog_pos`, the highest
+///   `binlog-schema update|delete` id applied to the table-info rows (written in the same transaction).
 ///
 /// Writers write their point rows in the same transaction as their rows, after taking a shared lock
 /// on the global row and checking its epoch; a new binding takes the global row exclusively to bump
@@ -36,7 +38,12 @@ public struct CheckpointTable: Sendable {
         /// Set when the points were written with another `worker-count`: changes then map to other
         /// writers, so every table resumes from its earliest point with safe mode on until here.
         public var safeModeUntil: BinlogPosition?
+        /// The highest schema operation id applied to `tableInfos` (0: none).
+        public var schemaOperationsApplied: UInt64 = 0
     }
+
+    /// The slot of the schema-operations row.
+    static let schemaOperationsSlot = -2
 
     var sourceLiteral: String { Self.quote(self.source) }
 
@@ -106,6 +113,10 @@ public struct CheckpointTable: Sendable {
             let table = row.string(1) ?? ""
             let slot = Int(row.string(2) ?? "-1") ?? -1
             let position = BinlogPosition(file: row.string(3) ?? "", pos: UInt32(row.string(4) ?? "0") ?? 0)
+            if schema.isEmpty && table.isEmpty && slot == Self.schemaOperationsSlot {
+                loaded.schemaOperationsApplied = UInt64(row.string(4) ?? "0") ?? 0
+                continue
+            }
             if schema.isEmpty && table.isEmpty {
                 if !position.file.isEmpty { loaded.resume = position }
                 loaded.gtid = row.string(5)
@@ -138,6 +149,30 @@ public struct CheckpointTable: Sendable {
             loaded.points = points
         }
         return loaded
+    }
+
+    /// Reads what a subtask would start from, without claiming or creating anything (for the master's
+    /// `binlog-schema list`); a checkpoint table that does not exist yet reads as empty.
+    public func read(_ session: borrowing MySQLSession) throws(MySQLError) -> Loaded {
+        do {
+            return try self.load(session, writerCount: 1)
+        } catch where error.serverErrno == 1146 {  // ER_NO_SUCH_TABLE: the subtask never ran
+            return Loaded(resume: nil, gtid: nil, tableInfos: [:], points: CheckpointPoints(writerCount: 1), safeModeUntil: nil)
+        }
+    }
+
+    /// Records that schema operations up to `id` are applied (with their table-info rows, in one transaction).
+    public func schemaOperationsStatement(applied id: UInt64) -> String {
+        """
+        INSERT INTO \(self.name.quoted) (`id`,`cp_schema`,`cp_table`,`slot`,`binlog_name`,`binlog_pos`,`epoch`) \
+        VALUES (\(self.sourceLiteral),'','',\(Self.schemaOperationsSlot),'',\(id),\(self.epoch)) \
+        ON DUPLICATE KEY UPDATE `binlog_pos`=VALUES(`binlog_pos`)
+        """
+    }
+
+    /// Forgets a table's tracked schema but keeps its points: the next start re-reads it upstream.
+    public func clearTableInfoStatement(_ table: TableName) -> String {
+        "UPDATE \(self.name.quoted) SET `table_info`=NULL WHERE `id`=\(self.sourceLiteral) AND `cp_schema`=\(Self.quote(table.schema)) AND `cp_table`=\(Self.quote(table.table)) AND `slot`=-1"
     }
 
     /// Deletes this source's rows (`start-task --remove-meta`).

@@ -20,7 +20,7 @@ extension Syncer {
         self.control = control
         let checkpoint = self.checkpoint
         let writerCount = self.points.writerCount
-        let loaded: CheckpointTable.Loaded
+        var loaded: CheckpointTable.Loaded
         do {
             loaded = try await control.withSession { (session) throws(MySQLError) -> Result<CheckpointTable.Loaded, ReplicationError> in
                 do throws(ReplicationError) {
@@ -34,6 +34,8 @@ extension Syncer {
         } catch {
             throw ReplicationError(.downstream, "checkpoint \(checkpoint.name): \(error)")
         }
+
+        try await self.applySchemaOperations(to: &loaded, control: control)
 
         let upstream: MySQLConnection
         do {
@@ -105,6 +107,42 @@ extension Syncer {
                 "resumed": "\(loaded.resume != nil)",
             ])
         return start
+    }
+
+    /// `binlog-schema update|delete`: the operations above the id the checkpoint records replace (or
+    /// clear) their tables' table-info rows, and the new id is recorded, in one fenced transaction. The
+    /// subtask then starts from those rows as from any checkpoint: an updated table is tracked with the
+    /// operator's schema from the resume position on, a deleted one is re-read upstream. A statement
+    /// that cannot be tracked pauses the subtask naming it, with nothing written.
+    func applySchemaOperations(to loaded: inout CheckpointTable.Loaded, control: MySQLConnection) async throws(ReplicationError) {
+        let pending = self.config.schemaOperations.filter { $0.id > loaded.schemaOperationsApplied }.sorted { $0.id < $1.id }
+        guard let last = pending.last else { return }
+        let at = loaded.resume ?? BinlogPosition(file: "", pos: BinlogPosition.minimumPos)
+        var infos = loaded.tableInfos
+        var statements: [String] = []
+        for operation in pending {
+            let table = TableName(operation.schema, operation.table)
+            if let sql = operation.createTable {
+                var scratch = SchemaTracker()
+                try scratch.load(table, createTableSQL: sql)
+                guard let info = scratch.info(table) else { continue }
+                infos[table] = info
+                statements.append(self.checkpoint.tableInfoStatement(table, info, at: at))
+            } else {
+                infos[table] = nil
+                statements.append(self.checkpoint.clearTableInfoStatement(table))
+            }
+        }
+        statements.append(self.checkpoint.schemaOperationsStatement(applied: last.id))
+        try await self.checkpoint.runFenced(on: control, statements, what: "binlog-schema operations")
+        loaded.tableInfos = infos
+        loaded.schemaOperationsApplied = last.id
+        self.logger.info(
+            "sync.schema_operations_applied",
+            metadata: [
+                "task": "\(self.config.task.name)", "source": "\(self.config.source.sourceID)",
+                "operations": "\(pending.map(\.description))",
+            ])
     }
 
     /// The source must log full row images in ROW format; say exactly what to change when it does not.

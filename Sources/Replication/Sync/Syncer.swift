@@ -138,8 +138,15 @@ public final class Syncer {
                 }
             }
         } catch {
-            _ = await self.inflight?.value
+            let roundFailure = await self.inflight?.value ?? nil
             self.inflight = nil
+            if roundFailure == nil, error.code == .schemaMismatch || error.code == .unknownTable {
+                // A row the tracked schema cannot decode stops the subtask before anything of its
+                // transaction was placed: checkpoint everything before it (as DM does), so that after
+                // `binlog-schema update` the subtask resumes at that transaction rather than re-reading
+                // earlier rows with the operator's schema. Best effort: a failed barrier writes nothing.
+                try? await self.barrier()
+            }
             await stream.close()
             throw error
         }

@@ -18,6 +18,9 @@ public struct SyncerConfiguration: Sendable {
     /// The operator's binlog operation (`binlog skip|replace`) for the DDL event starting at a
     /// position, if any; consulted at every DDL event.
     public var binlogOperation: @Sendable (BinlogPosition) -> BinlogOperation?
+    /// The operator's `binlog-schema update|delete` operations, in id order. Those above the id the
+    /// checkpoint records are applied to it when the Syncer starts (see `applySchemaOperations`).
+    public var schemaOperations: [SchemaOperation]
     /// Flush and persist at least this often while events flow.
     public var barrierInterval: Duration
     public var logger: Logger
@@ -27,6 +30,7 @@ public struct SyncerConfiguration: Sendable {
         downstream: MySQLConnectOptions, reader: any UpstreamReader, coordinator: any ShardDDLCoordinator,
         reporter: any SyncProgressReporter, waitIfPaused: @escaping @Sendable () async -> Void = {},
         binlogOperation: @escaping @Sendable (BinlogPosition) -> BinlogOperation? = { _ in nil },
+        schemaOperations: [SchemaOperation] = [],
         barrierInterval: Duration = .seconds(1), logger: Logger = Logger(label: "braid.sync")
     ) {
         self.task = task
@@ -39,6 +43,7 @@ public struct SyncerConfiguration: Sendable {
         self.reporter = reporter
         self.waitIfPaused = waitIfPaused
         self.binlogOperation = binlogOperation
+        self.schemaOperations = schemaOperations
         self.barrierInterval = barrierInterval
         self.logger = logger
     }
