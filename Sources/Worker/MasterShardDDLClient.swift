@@ -43,7 +43,9 @@ struct MasterShardDDLClient: ShardDDLClient {
                     worker: self.worker, .init(task: key.task, source: key.source, schema: schema, table: table, ddls: ddls))
             }
             // A source has at most one in-flight pessimistic DDL per task (dm-reference §2.1 step 8).
-            op = try await self.next { $0.mode == .pessimistic && $0.source == key.source && ($0.task ?? key.task) == key.task }
+            op = try await self.next(atLeast: 0) {
+                $0.mode == .pessimistic && $0.source == key.source && ($0.task ?? key.task) == key.task
+            }
         case .optimistic(let o):
             op = try await self.optimisticOperation(o)
         }
@@ -83,11 +85,11 @@ struct MasterShardDDLClient: ShardDDLClient {
             task: key.task, source: key.source, up_schema: o.upSchema, up_table: o.upTable,
             down_schema: o.downSchema, down_table: o.downTable, ddls: o.ddls,
             table_info_before: Self.wire(o.before), table_infos_after: o.after.map(Self.wire), strict: o.strict)
-        try await self.report { try await self.client.reportOptimisticInfo(worker: self.worker, body) }
+        let reported = try await self.report { try await self.client.reportOptimisticInfo(worker: self.worker, body) }
         var seen: Int64 = o.replayAfter ?? -1
         while true {
             let newer = seen
-            let op = try await self.next {
+            let op = try await self.next(atLeast: reported) {
                 $0.mode == .optimistic && $0.source == key.source && ($0.task ?? key.task) == key.task
                     && $0.schema == o.upSchema && $0.table == o.upTable && ($0.operation_id ?? -1) > newer
             }
@@ -138,10 +140,13 @@ struct MasterShardDDLClient: ShardDDLClient {
     }
 
     /// Sends a report; a rejected Info is recorded by the master, so surface it instead of blocking forever (dm#628).
+    /// - Returns: the log sequence of the last event the report appended (0 when it appended none):
+    ///   only a view at or after it holds the answer to this report.
+    @discardableResult
     private func report(
         onRejected: (@Sendable (String) async -> Void)? = nil,
         _ send: () async throws -> Components.Schemas.AppendedEvents
-    ) async throws(ShardDDLError) {
+    ) async throws(ShardDDLError) -> Int64 {
         let appended: Components.Schemas.AppendedEvents
         do {
             appended = try await send()
@@ -153,10 +158,17 @@ struct MasterShardDDLClient: ShardDDLClient {
             guard let onRejected else { throw ShardDDLError(code: ShardDDLError.rejectedCode, message: message) }
             await onRejected(message)
         }
+        // A report answered by a new operation: only a view that has it answers (an older one may
+        // still list this table's previous answer, e.g. the error of the DDL an operator replaced).
+        // A report whose answer stands appends no operation, and the view it is in never changes.
+        guard appended.first_sequence > 0, appended.events.contains("optimism.operationIssued") else { return 0 }
+        return appended.first_sequence + Int64(appended.events.count) - 1
     }
 
-    private func next(_ matches: @escaping OperationBoard.Matcher) async throws(ShardDDLError) -> OperationBoard.Operation {
-        guard let op = await self.board.wait(for: matches) else {
+    private func next(
+        atLeast: Int64, _ matches: @escaping OperationBoard.Matcher
+    ) async throws(ShardDDLError) -> OperationBoard.Operation {
+        guard let op = await self.board.wait(for: matches, atLeast: atLeast) else {
             throw ShardDDLError(code: ShardDDLError.cancelledCode, message: "cancelled while waiting for the operation")
         }
         return op

@@ -163,7 +163,7 @@ public struct WorkerService: Service {
                 let view = try await self.client.watch(name: self.configuration.name, after: after, timeoutMs: timeoutMs)
                 backoff.reset()
                 after = view.sequence
-                self.board.publish(view.operations)
+                self.board.publish(view.operations, sequence: view.sequence)
                 await self.supervisor.apply(view)
                 self.statusBoard.viewApplied()
             } catch {

@@ -29,6 +29,14 @@ extension ClusterSuites {
         case noLocks
         /// Like `consistent`, over other upstream tables (after a rename) or only some rows.
         case consistentOver([(source: Int, table: String)], columns: String = "*", rows: String = "")
+        /// The downstream target's columns, in order, comma-separated.
+        case downstreamColumns(String)
+        /// A subtask is Paused with an error holding every one of these texts (`query-status`).
+        case paused([String])
+        /// Writes a file into the cluster's folder; `$ROOT` in `ctl` arguments names that folder.
+        case writeFile(String, String)
+        /// Every subtask runs again in unit Sync, with no error.
+        case syncing
     }
 
     struct Scenario: CustomStringConvertible {
@@ -261,7 +269,10 @@ extension ClusterSuites {
         try await Self.run(Self.noSharding, label: "scen-none")
     }
 
+    /// `BRAID_SCENARIO=<id prefix>` runs only the scenarios whose id starts with it (while debugging one).
     static func run(_ scenarios: [Scenario], label: String) async throws {
+        let only = ProcessInfo.processInfo.environment["BRAID_SCENARIO"]
+        let scenarios = scenarios.filter { only == nil || $0.id.hasPrefix(only!) }
         try await ShardMergeFixture.with(label: label) { f in
             for (index, scenario) in scenarios.enumerated() {
                 try await self.run(scenario, f, index: index, previous: index > 0 ? "test\(index - 1)" : nil)
@@ -337,7 +348,8 @@ extension ClusterSuites {
                 let ok = try await eventually(timeout: .seconds(60)) {
                     (try await f.ctl(["shard-ddl-lock", name]).json["locks"] as? [Any])?.isEmpty == true
                 }
-                #expect(ok, "\(s): no lock left")
+                let locks = (try? await f.ctl(["shard-ddl-lock", name]).text) ?? ""
+                #expect(ok, "\(s): no lock left; got \(locks)")
             case .consistentOver(let tables, let columns, let rows):
                 let filter = rows.isEmpty ? "" : " WHERE \(rows)"
                 let ok = try await eventually(timeout: .seconds(60)) {
@@ -346,8 +358,33 @@ extension ClusterSuites {
                 }
                 let lastError = (try? await f.subtaskError(name)) ?? nil
                 #expect(ok, "\(s): consistent over \(tables.map(\.table)); error \(String(describing: lastError))")
+            case .syncing:
+                let ok = try await eventually(timeout: .seconds(60)) { try await f.isSyncing(name) }
+                let lastError = (try? await f.subtaskError(name)) ?? nil
+                #expect(ok, "\(s): subtasks sync again; error \(String(describing: lastError))")
+            case .writeFile(let file, let content):
+                try content.write(toFile: f.cluster.root + "/" + file, atomically: true, encoding: .utf8)
+            case .downstreamColumns(let expected):
+                let (schema, table) = (target.split(separator: ".")[0], target.split(separator: ".")[1])
+                let query = "SELECT GROUP_CONCAT(column_name ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema = '\(schema)' AND table_name = '\(table)'"
+                let ok = try await eventually(timeout: .seconds(60)) { try await f.downstreamQuery(query).first?.first == expected }
+                let got = (try? await f.downstreamQuery(query).first?.first) ?? nil
+                let lastError = (try? await f.subtaskError(name)) ?? nil
+                #expect(ok, "\(s): downstream columns \(expected), got \(String(describing: got)); error \(String(describing: lastError))")
+            case .paused(let texts):
+                let ok = try await eventually(timeout: .seconds(60)) {
+                    let status = try await f.ctl(["query-status", name]).json["status"] as? [String: Any]
+                    let subtasks = (status?["subtasks"] as? [[String: Any]] ?? []).compactMap { $0["status"] as? [String: Any] }
+                    return subtasks.contains { s in
+                        s["stage"] as? String == "Paused" && texts.allSatisfy { (s["error"] as? String ?? "").contains($0) }
+                    }
+                }
+                let lastError = (try? await f.subtaskError(name)) ?? nil
+                #expect(ok, "\(s): a subtask paused with \(texts), got \(String(describing: lastError))")
             case .ctl(let arguments):
-                let out = try await f.ctl(arguments.map { $0 == "test" ? name : $0.replacingOccurrences(of: "test-`", with: "\(name)-`") })
+                let out = try await f.ctl(arguments.map {
+                    $0 == "test" ? name : $0.replacingOccurrences(of: "test-`", with: "\(name)-`").replacingOccurrences(of: "$ROOT", with: f.cluster.root)
+                })
                 #expect(out.status == 0, "\(s): ctl \(arguments): \(out.text)")
             }
         }

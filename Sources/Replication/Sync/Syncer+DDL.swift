@@ -119,8 +119,9 @@ extension Syncer {
         let filtered = self.router.filters(EventKind(statement), on: table, schema: table.schema, sql: ddl.statement)
         let before = self.tracker.info(table)
         if (self.trackedThrough[table].map { $0 < ddl.end } ?? true) {
-            try self.tracker.apply(statement)
+            let created = try self.tracker.apply(statement)
             for name in tables { self.trackedThrough[name] = ddl.end }
+            if case .createTable = statement, created.contains(table) { try await self.completeCharset(of: table) }
         }
         let target = self.router.route(table)
         let rendered = statement.splitSpecs().map { $0.rendered(renaming: { self.route($0) }) }
@@ -364,5 +365,37 @@ extension Syncer {
                 .downstream, "executing DDL downstream: \(error)", statement: statement,
                 serverErrno: error.code == .server ? error.serverErrno : nil)
         }
+    }
+}
+
+extension Syncer {
+    /// A table created in the binlog without a charset or collation gets what the server gave it
+    /// (its database's default, the charset's default collation), as `SHOW CREATE TABLE` shows for
+    /// the tables tracked at the start: otherwise the new shard's schema never equals the others'
+    /// and an optimistic lock it takes part in never resolves.
+    func completeCharset(of table: TableName) async throws(ReplicationError) {
+        guard var info = self.tracker.info(table), info.charset == nil || info.collation == nil else { return }
+        let schema = SQLEscape.stringLiteral(table.schema)
+        let query: String
+        switch (info.charset, info.collation) {
+        case (nil, nil):
+            query = "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = \(schema)"
+        case (let charset?, nil):
+            query = "SELECT CHARACTER_SET_NAME, DEFAULT_COLLATE_NAME FROM information_schema.CHARACTER_SETS WHERE CHARACTER_SET_NAME = \(SQLEscape.stringLiteral(charset))"
+        case (nil, let collation?):
+            query = "SELECT CHARACTER_SET_NAME, COLLATION_NAME FROM information_schema.COLLATIONS WHERE COLLATION_NAME = \(SQLEscape.stringLiteral(collation))"
+        case (_?, _?):
+            return
+        }
+        do {
+            let upstream = try await MySQLConnection.connect(self.config.upstream)
+            defer { Task.detached { await upstream.close() } }
+            guard let row = try await upstream.query(query).rows.first else { return }
+            info.charset = info.charset ?? row.string(0)
+            info.collation = info.collation ?? row.string(1)
+        } catch {
+            throw ReplicationError(.upstream, "reading the default charset of \(table): \(error)")
+        }
+        self.tracker.set(table, info)
     }
 }
