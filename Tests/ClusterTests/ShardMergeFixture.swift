@@ -72,6 +72,33 @@ final class ShardMergeFixture: @unchecked Sendable {
         return tasks
     }
 
+    /// Every subtask's stage as its worker's `GET /status` shows it: "task@source" → stage.
+    func workerStages() async -> [String: String] {
+        var stages: [String: String] = [:]
+        for port in self.workerPorts.values {
+            guard let url = URL(string: "http://127.0.0.1:\(port)/status"),
+                let (data, _) = try? await URLSession.shared.data(from: url),
+                let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+            else { continue }
+            for subtask in object["subtasks"] as? [[String: Any]] ?? [] {
+                if let task = subtask["task"] as? String, let source = subtask["source"] as? String {
+                    stages["\(task)@\(source)"] = subtask["stage"] as? String
+                }
+            }
+        }
+        return stages
+    }
+
+    /// Every subtask's stage as the master's `query-status` shows it: "source" → stage.
+    func masterStages(_ task: String) async throws -> [String: String] {
+        let status = try await self.ctl(["query-status", task]).json["status"] as? [String: Any]
+        var stages: [String: String] = [:]
+        for entry in status?["subtasks"] as? [[String: Any]] ?? [] {
+            if let source = entry["source"] as? String { stages[source] = (entry["status"] as? [String: Any])?["stage"] as? String }
+        }
+        return stages
+    }
+
     /// The sources that have a worker, as `operate-source show` says.
     func boundSources() async throws -> [String] {
         let sources = try await self.ctl(["operate-source", "show"]).json["sources"] as? [[String: Any]] ?? []
