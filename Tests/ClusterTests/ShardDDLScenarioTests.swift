@@ -37,6 +37,10 @@ extension ClusterSuites {
         case writeFile(String, String)
         /// Every subtask runs again in unit Sync, with no error.
         case syncing
+        /// SIGKILLs the worker bound to this source and starts it again; once it has re-sent its
+        /// blocked Info (the master's log has one more `optimism.infoReported`), `shard-ddl-lock`
+        /// must list exactly what it listed before: the same decision under the same operation.
+        case workerRestartKeepsLocks(Int)
     }
 
     struct Scenario: CustomStringConvertible {
@@ -358,6 +362,22 @@ extension ClusterSuites {
                 }
                 let lastError = (try? await f.subtaskError(name)) ?? nil
                 #expect(ok, "\(s): consistent over \(tables.map(\.table)); error \(String(describing: lastError))")
+            case .workerRestartKeepsLocks(let source):
+                let before = try await f.ctl(["shard-ddl-lock", name]).json["locks"] as? NSArray
+                #expect((before?.count ?? 0) > 0, "\(s): a lock to keep")
+                let reports = { () async throws -> Int in
+                    let out = try await f.cluster.run(["log", "show", "--data-dir", f.cluster.root + "/master", "--limit", "100000", "--json"])
+                    return out.output.split(separator: "\n").filter { $0.contains("optimism.infoReported") }.count
+                }
+                let reportsBefore = try await reports()
+                let shown = try await f.ctl(["operate-source", "show"]).json["sources"] as? [[String: Any]] ?? []
+                let worker = try #require(shown.first { $0["source"] as? String == ShardMergeFixture.sources[source] }?["worker"] as? String)
+                f.cluster.kill(worker, signal: SIGKILL)
+                try f.startWorker(worker)
+                let resent = try await eventually(timeout: .seconds(60)) { try await reports() > reportsBefore }
+                #expect(resent, "\(s): \(worker) re-sent its Info after the restart")
+                let after = try await f.ctl(["shard-ddl-lock", name]).json["locks"] as? NSArray
+                #expect(after == before, "\(s): shard-ddl-lock after the restart: \(String(describing: after)); before: \(String(describing: before))")
             case .syncing:
                 let ok = try await eventually(timeout: .seconds(60)) { try await f.isSyncing(name) }
                 let lastError = (try? await f.subtaskError(name)) ?? nil

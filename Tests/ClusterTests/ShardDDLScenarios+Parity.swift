@@ -30,6 +30,15 @@ extension ClusterSuites.ShardDDLScenarioTests {
 
     static let parity: [Scenario] = [
         repeatedLocksOnOneTarget,
+        // Bug 4: a worker restarted while its table waits for a redirect re-sends the Info; the lock
+        // lists the same operation afterwards (it came back under a new id). Then the lock finishes.
+        Scenario(id: "issue9/RESENT_INFO_SAME_OPERATION", mode: "optimistic", tables: [t111, t211], definition: abText, steps: [
+            .sql(0, "alter table shardddl1.tb1 change a c int"), .sql(0, "insert into shardddl1.tb1 values (1,'a')"),
+            .lockShows(["skip and wait for redirect", "mysql-replica-01"]),
+            .workerRestartKeepsLocks(0),
+            .sql(1, "alter table shardddl1.tb1 change a c int"), .sql(1, "insert into shardddl1.tb1 values (2,'b')"),
+            .consistent(), .noLocks,
+        ]),
         // Bug 3: a dropped shard leaves the lock. s1.tb2 is dropped after the three tables added x;
         // the two left drop x: x goes downstream, and no lock stays.
         Scenario(id: "issue9/DROP_TABLE_LEAVES_LOCK", mode: "optimistic", tables: [t111, t112, t211], steps: [
