@@ -47,8 +47,23 @@ public struct Ctl: Sendable {
         } catch {
             return Self.parseFailure(error, root: CtlCommand.self)
         }
-        guard let subcommand = command as? any CtlSubcommand else { return CtlCommand.missingCommand }
-        return await self.execute(subcommand)
+        if let subcommand = command as? any CtlSubcommand { return await self.execute(subcommand) }
+        if command is CtlCommand { return CtlCommand.missingCommand }
+        // swift-argument-parser answers `--help` / `help <command>` with its own help command, which prints;
+        // in-process the text is the result.
+        return Result(json: Self.help(for: arguments), exitCode: 0)
+    }
+
+    /// The usage text of the deepest command the arguments name.
+    static func help(for arguments: [String]) -> String {
+        var command: any ParsableCommand.Type = CtlCommand.self
+        for argument in arguments where !argument.hasPrefix("-") {
+            guard let next = command.configuration.subcommands.first(where: { $0.configuration.commandName == argument }) else {
+                continue
+            }
+            command = next
+        }
+        return CtlCommand.helpMessage(for: command).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// A parse error as ctl reports it: help is text with exit 0, anything else a JSON usage error (exit 2).

@@ -12,10 +12,12 @@ struct BinlogCommand: CtlSubcommand {
         commandName: "binlog",
         abstract: "Skip or replace the binlog event a subtask is paused on, or list/revert such operations.",
         discussion: """
-            skip: pass over the event (a DDL the downstream cannot take). replace <sql ...>: run these statements \
-            in its place. Without -b, each addressed subtask must be paused on an error naming its event \
-            (query-status' error_binlog_pos); without -s, every such subtask. Then resume-task. \
-            list: the stored operations. revert: remove them (all, or at -b, or of -s).
+            skip                 pass over the event (a DDL), then resume-task
+            replace <sql ...>    run these statements in its place, then resume-task
+            list                 the stored operations
+            revert               remove operations (all, those at -b, or those of -s)
+            Without -b, each addressed subtask must be paused on an error naming its event (query-status' \
+            error_binlog_pos); without -s, every such subtask.
             """)
 
     @OptionGroup var global: CtlGlobalOptions

@@ -12,10 +12,10 @@ struct OperateSourceCommand: CtlSubcommand {
         commandName: "operate-source",
         abstract: "Create, update, stop (remove) or show upstream sources.",
         discussion: """
-            create <source.yaml ...>: add sources (bound to a free worker, or to -w). \
-            update <source.yaml ...>: replace a source's config. \
-            stop <source.yaml | source-id ...>: remove sources (refused while a task uses one). \
-            show [-s source ...]: list sources with their bound worker (passwords redacted). \
+            create <source.yaml ...>              add sources (bound to a free worker, or to -w)
+            update <source.yaml ...>              replace sources' configs
+            stop <source.yaml | source-id ...>    remove sources (refused while a task uses one)
+            show [-s source ...]                  list sources and their workers (passwords redacted)
             Keys Braid does not know or ignores come back as "warnings"; --strict refuses them.
             """)
 
