@@ -58,7 +58,7 @@ let package = Package(
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
         .target(name: "Master", dependencies: [
-            "API", "Projections", "EventLog", "Domain", "Schema", "LogTools",
+            "API", "Projections", "EventLog", "Domain", "Schema", "LogTools", "MySQLClient", "Replication",
             .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),

@@ -12,7 +12,7 @@ public struct CtlCommand: AsyncParsableCommand {
             """,
         subcommands: [
             OperateSourceCommand.self, TransferSourceCommand.self, StartTaskCommand.self, StopTaskCommand.self,
-            PauseTaskCommand.self, ResumeTaskCommand.self, QueryStatusCommand.self, ShardDDLLockCommand.self,
+            PauseTaskCommand.self, ResumeTaskCommand.self, CheckTaskCommand.self, QueryStatusCommand.self, ShardDDLLockCommand.self,
             BinlogCommand.self, ListMemberCommand.self, OfflineMemberCommand.self, GetConfigCommand.self,
         ]
     )

@@ -183,3 +183,15 @@ extension MasterClient {
         }
     }
 }
+
+extension MasterClient {
+    /// `check-task`: the master's precheck of a task.yaml against the live sources and target.
+    public func checkTask(yaml: String) async throws(MasterClientError) -> Schemas.CheckTaskResult {
+        try await self.call({ try await $0.checkTask(body: .json(.init(task_yaml: yaml))) }) { output in
+            switch output {
+            case .ok(let r): try r.body.json
+            case .default(let status, let r): throw MasterClientError(status: status, body: try r.body.json)
+            }
+        }
+    }
+}
