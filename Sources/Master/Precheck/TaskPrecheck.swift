@@ -34,7 +34,7 @@ struct TaskPrecheck {
             }
             let connection: MySQLConnection
             do {
-                connection = try await MySQLConnection.connect(SyncerConfiguration.options(config.from, downstream: false))
+                connection = try await MySQLConnection.connect(Self.options(config.from, downstream: false))
             } catch {
                 items.append(PrecheckItem("connection", scope: id.rawValue, .fail, "cannot connect to \(config.from.host):\(config.from.port): \(error)"))
                 continue
@@ -52,6 +52,13 @@ struct TaskPrecheck {
         items += self.shardCompatibility(shards)
         items.append(await self.target())
         return items
+    }
+
+    /// The replication options with a short connect timeout: a check must answer, not hang on a dead host.
+    private static func options(_ database: DatabaseConfig, downstream: Bool) -> MySQLConnectOptions {
+        var options = SyncerConfiguration.options(database, downstream: downstream)
+        options.connectTimeout = .seconds(10)
+        return options
     }
 
     private static func privileges(_ connection: MySQLConnection, scope: String) async -> PrecheckItem {
@@ -202,7 +209,7 @@ struct TaskPrecheck {
     private func target() async -> PrecheckItem {
         let target = self.task.targetDatabase
         do {
-            let connection = try await MySQLConnection.connect(SyncerConfiguration.options(target, downstream: true))
+            let connection = try await MySQLConnection.connect(Self.options(target, downstream: true))
             await connection.close()
             return PrecheckItem("connection", scope: "target", .pass, "\(target.host):\(target.port)")
         } catch {
