@@ -83,7 +83,9 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
-        .target(name: "Ctl", dependencies: ["MasterClient", "API", "Domain"]),
+        .target(name: "Ctl", dependencies: [
+            "MasterClient", "API", "Domain", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "BraidCLI", dependencies: [
             "LogTools", "Master", "Worker", "Ctl",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

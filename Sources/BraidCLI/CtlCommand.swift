@@ -2,27 +2,22 @@ import ArgumentParser
 import Ctl
 import Foundation
 
-/// `braid ctl`: dmctl's commands; prints the JSON reply and exits non-zero on error.
-struct CtlCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "ctl",
-        abstract: "Operate the cluster through the master's API (dmctl commands).",
-        discussion: "Commands: \(Ctl.commands.joined(separator: ", ")). Example: braid ctl --master 127.0.0.1:8261 query-status"
-    )
-
-    @Option(help: "Master addresses, comma separated (host:port).")
-    var master: String = "127.0.0.1:8261"
-
-    @Option(name: .customLong("auth-token-file"), help: "Send 'Authorization: Bearer <token>' with the token in this file.")
-    var authTokenFile: String?
-
-    @Argument(parsing: .captureForPassthrough, help: "The dmctl command and its arguments.")
-    var command: [String] = []
-
-    func run() async throws {
-        let token = try self.authTokenFile.map(readToken)
-        let result = await Ctl.run(arguments: self.command, masters: self.master, token: token)
-        print(result.json)
-        if result.exitCode != 0 { throw ExitCode(result.exitCode) }
+/// The executable's entry for `braid ctl ...`: swift-argument-parser parses the command tree (so `--help`
+/// works at every level), but a usage error is answered as ctl's JSON reply with exit 2, as scripts expect.
+enum CtlEntry {
+    static func main(_ arguments: [String]) async {
+        do {
+            var command = try Braid.parseAsRoot(CtlCommand.normalized(arguments))
+            if var async = command as? any AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = Braid.exitCode(for: error)
+            guard code == .validationFailure else { Braid.exit(withError: error) }
+            print(Ctl.parseFailure(error, root: Braid.self).json)
+            Foundation.exit(2)
+        }
     }
 }

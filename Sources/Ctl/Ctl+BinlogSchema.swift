@@ -27,46 +27,6 @@ extension Ctl {
     static let binlogSchemaUsage =
         "binlog-schema list|update|delete <task-name> [<database> [<table>]] [schema-file] -s source ... [--from-source|--from-target]"
 
-    /// Parses dmctl's arguments; the command itself is `binlogSchema(_:)` over the parsed form.
-    func binlogSchema(_ rest: [String]) async throws -> [String: Any] {
-        let args = try CtlArguments(
-            rest, valued: ["source": ["-s", "--source"]],
-            switches: ["from-source": ["--from-source"], "from-target": ["--from-target"], "flush": ["--flush"], "sync": ["--sync"]])
-        return try await self.binlogSchema(try Self.binlogSchemaArguments(args))
-    }
-
-    static func binlogSchemaArguments(_ args: CtlArguments) throws(CtlError) -> BinlogSchemaArguments {
-        let p = args.positionals
-        guard p.count >= 2, let operation = BinlogSchemaArguments.Operation(rawValue: p[0]) else {
-            throw CtlError.usage(Self.binlogSchemaUsage)
-        }
-        let sources = args.all("source")
-        guard !sources.isEmpty else { throw CtlError.usage("binlog-schema needs -s source; \(Self.binlogSchemaUsage)") }
-        var parsed = BinlogSchemaArguments(
-            operation: operation, task: p[1], sources: sources, database: p.count > 2 ? p[2] : nil, table: p.count > 3 ? p[3] : nil)
-        switch operation {
-        case .list:
-            guard p.count <= 4, !args.has("from-source"), !args.has("from-target") else { throw CtlError.usage(Self.binlogSchemaUsage) }
-        case .delete:
-            guard p.count == 4, !args.has("from-source"), !args.has("from-target") else {
-                throw CtlError.usage("binlog-schema delete <task-name> <database> <table> -s source ...")
-            }
-        case .update:
-            let file = p.count == 5 ? p[4] : nil
-            let chosen = [file != nil, args.has("from-source"), args.has("from-target")].filter { $0 }.count
-            guard p.count == 4 || p.count == 5, chosen == 1 else {
-                throw CtlError.usage(
-                    "binlog-schema update <task-name> <database> <table> (<schema-file> | --from-source | --from-target) -s source ...")
-            }
-            if let file {
-                parsed.schemaSource = .statement(try Self.readFile(file))
-            } else {
-                parsed.schemaSource = args.has("from-source") ? .fromSource : .fromTarget
-            }
-        }
-        return parsed
-    }
-
     func binlogSchema(_ a: BinlogSchemaArguments) async throws -> [String: Any] {
         var results: [[String: Any]] = []
         for source in a.sources {

@@ -1,3 +1,4 @@
+public import ArgumentParser
 import Foundation
 public import MasterClient
 import API
@@ -7,9 +8,10 @@ import Domain
 ///
 /// Each command returns dmctl-shaped JSON (`{"result": true, "msg": "", ...}`) and an exit code
 /// (0 ok, 1 the master refused or failed, 2 usage), so the executable only prints, and tests can
-/// assert on both without spawning a process.
+/// assert on both without spawning a process. `--help` anywhere answers the usage text with exit 0.
 public struct Ctl: Sendable {
     public struct Result: Sendable, Hashable {
+        /// The JSON reply, or the usage text when help was asked for.
         public var json: String
         public var exitCode: Int32
     }
@@ -22,27 +24,58 @@ public struct Ctl: Sendable {
 
     /// Builds the client from `--master` and an optional token, then runs `arguments`.
     public static func run(arguments: [String], masters: String, token: String? = nil) async -> Result {
-        do {
-            let client = try MasterClient(masters: MasterClient.addresses(masters), token: token)
-            return await Ctl(client: client).run(arguments)
+        do throws(CtlError) {
+            return await Ctl(client: try Self.client(masters: masters, token: token)).run(arguments)
         } catch {
-            return Self.failure(error.description, exitCode: 2)
+            return Self.failure(error.message, exitCode: error.exitCode)
         }
     }
 
-    public static let commands = [
-        "operate-source", "transfer-source", "start-task", "stop-task", "pause-task", "resume-task", "query-status",
-        "shard-ddl-lock", "binlog", "binlog-schema", "list-member", "offline-member", "get-config",
-    ]
-
-    /// Runs one dmctl command line (`["start-task", "task.yaml"]`).
-    public func run(_ arguments: [String]) async -> Result {
-        guard let command = arguments.first else {
-            return Self.failure("missing command; one of \(Self.commands.joined(separator: ", "))", exitCode: 2)
-        }
-        let rest = Array(arguments.dropFirst())
+    static func client(masters: String, token: String?) throws(CtlError) -> MasterClient {
         do {
-            var reply: [String: Any] = try await self.dispatch(command, rest)
+            return try MasterClient(masters: MasterClient.addresses(masters), token: token)
+        } catch {
+            throw CtlError.usage("\(error)")
+        }
+    }
+
+    /// Runs one dmctl command line (`["start-task", "task.yaml"]`), parsed as `braid ctl` parses it.
+    public func run(_ arguments: [String]) async -> Result {
+        let command: any ParsableCommand
+        do {
+            command = try CtlCommand.parseAsRoot(CtlCommand.normalized(arguments))
+        } catch {
+            return Self.parseFailure(error, root: CtlCommand.self)
+        }
+        if let subcommand = command as? any CtlSubcommand { return await self.execute(subcommand) }
+        if command is CtlCommand { return CtlCommand.missingCommand }
+        // swift-argument-parser answers `--help` / `help <command>` with its own help command, which prints;
+        // in-process the text is the result.
+        return Result(json: Self.help(for: arguments), exitCode: 0)
+    }
+
+    /// The usage text of the deepest command the arguments name.
+    static func help(for arguments: [String]) -> String {
+        var command: any ParsableCommand.Type = CtlCommand.self
+        for argument in arguments where !argument.hasPrefix("-") {
+            guard let next = command.configuration.subcommands.first(where: { $0.configuration.commandName == argument }) else {
+                continue
+            }
+            command = next
+        }
+        return CtlCommand.helpMessage(for: command).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A parse error as ctl reports it: help is text with exit 0, anything else a JSON usage error (exit 2).
+    public static func parseFailure<Root: ParsableCommand>(_ error: any Error, root: Root.Type) -> Result {
+        let message = Root.fullMessage(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
+        if Root.exitCode(for: error) == .success { return Result(json: message, exitCode: 0) }
+        return Self.failure(message, exitCode: 2)
+    }
+
+    func execute(_ command: any CtlSubcommand) async -> Result {
+        do {
+            var reply: [String: Any] = try await command.reply(self)
             reply["result"] = reply["result"] ?? true
             reply["msg"] = reply["msg"] ?? ""
             let ok = (reply["result"] as? Bool) ?? true
@@ -61,23 +94,6 @@ public struct Ctl: Sendable {
 
     static func failure(_ message: String, exitCode: Int32) -> Result {
         Result(json: CtlOutput.render(["result": false, "msg": message]), exitCode: exitCode)
-    }
-
-    private func dispatch(_ command: String, _ rest: [String]) async throws -> [String: Any] {
-        switch command {
-        case "operate-source": try await self.operateSource(rest)
-        case "transfer-source": try await self.transferSource(rest)
-        case "start-task": try await self.startTask(rest)
-        case "stop-task", "pause-task", "resume-task": try await self.operateTask(command, rest)
-        case "query-status": try await self.queryStatus(rest)
-        case "shard-ddl-lock": try await self.shardDDLLock(rest)
-        case "binlog": try await self.binlog(rest)
-        case "binlog-schema": try await self.binlogSchema(rest)
-        case "list-member": try await self.listMember(rest)
-        case "offline-member": try await self.offlineMember(rest)
-        case "get-config": try await self.getConfig(rest)
-        default: throw CtlError.usage("unknown command \(command); one of \(Self.commands.joined(separator: ", "))")
-        }
     }
 
     static func readFile(_ path: String) throws(CtlError) -> String {

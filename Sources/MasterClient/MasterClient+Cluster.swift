@@ -15,9 +15,10 @@ extension MasterClient {
     }
 
     /// Creates a source from DM's `source.yaml` text, optionally bound to a named free worker.
-    public func createSource(yaml: String, worker: String? = nil) async throws(MasterClientError) -> Schemas.Source {
+    /// `strict`: refuse keys Braid does not know or ignores; otherwise they come back as `warnings`.
+    public func createSource(yaml: String, worker: String? = nil, strict: Bool = false) async throws(MasterClientError) -> Schemas.Source {
         try await self.call({
-            try await $0.createSource(query: .init(worker_name: worker), body: .yaml(HTTPBody(yaml)))
+            try await $0.createSource(query: .init(worker_name: worker, strict: strict ? true : nil), body: .yaml(HTTPBody(yaml)))
         }) { output in
             switch output {
             case .created(let r): try r.body.json
@@ -26,9 +27,10 @@ extension MasterClient {
         }
     }
 
-    public func updateSource(name: String, yaml: String) async throws(MasterClientError) -> Schemas.Source {
+    public func updateSource(name: String, yaml: String, strict: Bool = false) async throws(MasterClientError) -> Schemas.Source {
         try await self.call({
-            try await $0.updateSource(path: .init(source_hyphen_name: name), body: .yaml(HTTPBody(yaml)))
+            try await $0.updateSource(
+                path: .init(source_hyphen_name: name), query: .init(strict: strict ? true : nil), body: .yaml(HTTPBody(yaml)))
         }) { output in
             switch output {
             case .ok(let r): try r.body.json
@@ -86,11 +88,12 @@ extension MasterClient {
     }
 
     /// Starts a task from DM's `task.yaml` text.
-    public func startTask(yaml: String, removeMeta: Bool = false, sources: [String] = []) async throws(MasterClientError)
-        -> Schemas.TaskStatus
+    public func startTask(yaml: String, removeMeta: Bool = false, sources: [String] = [], strict: Bool = false)
+        async throws(MasterClientError) -> Schemas.TaskStatus
     {
         let request = Schemas.StartTaskRequest(
-            task_yaml: yaml, remove_meta: removeMeta, source_name_list: sources.isEmpty ? nil : sources)
+            task_yaml: yaml, remove_meta: removeMeta, source_name_list: sources.isEmpty ? nil : sources,
+            strict: strict ? true : nil)
         return try await self.call({ try await $0.startTask(body: .json(request)) }) { output in
             switch output {
             case .created(let r): try r.body.json
@@ -173,6 +176,18 @@ extension MasterClient {
 
     public func unlockLock(_ request: Schemas.UnlockRequest) async throws(MasterClientError) -> Schemas.AppendedEvents {
         try await self.call({ try await $0.unlockLock(body: .json(request)) }) { output in
+            switch output {
+            case .ok(let r): try r.body.json
+            case .default(let status, let r): throw MasterClientError(status: status, body: try r.body.json)
+            }
+        }
+    }
+}
+
+extension MasterClient {
+    /// `check-task`: the master's precheck of a task.yaml against the live sources and target.
+    public func checkTask(yaml: String) async throws(MasterClientError) -> Schemas.CheckTaskResult {
+        try await self.call({ try await $0.checkTask(body: .json(.init(task_yaml: yaml))) }) { output in
             switch output {
             case .ok(let r): try r.body.json
             case .default(let status, let r): throw MasterClientError(status: status, body: try r.body.json)

@@ -21,6 +21,8 @@ public struct ReplicationError: Error, Sendable, Hashable, CustomStringConvertib
         /// The tables of one pessimistic sharding group saw different DDLs.
         case shardDDLMismatch = "shard_ddl_mismatch"
         case configuration
+        /// A binlog event filter with `action: Error` matched the event.
+        case filterError = "filter_error"
     }
 
     public var code: Code
@@ -54,7 +56,7 @@ public struct ReplicationError: Error, Sendable, Hashable, CustomStringConvertib
             guard let errno = self.serverErrno else { return true }
             return Self.transientServerErrors.contains(errno)
         case .unsupportedDDL, .schemaChange, .unknownTable, .schemaMismatch, .fenced, .shardDDL, .shardDDLMismatch,
-            .configuration:
+            .configuration, .filterError:
             return false
         }
     }

@@ -106,4 +106,165 @@ enum ConfigFixtures {
             batch: 100
             safe-mode-duration: "1m30s"
         """
+
+    /// A task as DM's `get-config task` / `config export` writes it back: every key spelled out, the
+    /// legacy `black-white-list: ""` next to `block-allow-list`, defaults as `false`/`0`/`[]`/`null`, the
+    /// password masked. (Composed for Braid in the shape DM v6/v7 exports; names and values are ours.)
+    static let dmExportedTask = """
+        name: orders
+        task-mode: all
+        is-sharding: true
+        shard-mode: pessimistic
+        ignore-checking-items: []
+        meta-schema: dm_meta
+        enable-heartbeat: false
+        heartbeat-update-interval: 1
+        heartbeat-report-interval: 10
+        timezone: ""
+        case-sensitive: false
+        collation_compatible: loose
+        target-database:
+          host: 10.0.0.9
+          port: 3306
+          user: braid
+          password: '******'
+          max-allowed-packet: null
+          session: {}
+          security: null
+        mysql-instances:
+        - source-id: shard-a
+          meta: null
+          filter-rules:
+          - keep-dml
+          - refuse-drop
+          column-mapping-rules: []
+          route-rules:
+          - orders-merge
+          expression-filters: []
+          black-white-list: ""
+          block-allow-list: orders-only
+          mydumper-config-name: dump-main
+          mydumper: null
+          mydumper-thread: 0
+          loader-config-name: load-main
+          loader: null
+          loader-thread: 0
+          syncer-config-name: sync-main
+          syncer: null
+          syncer-thread: 0
+          continuous-validator-config-name: check-main
+        - source-id: shard-b
+          meta:
+            binlog-name: mariadb-bin.000004
+            binlog-pos: 812
+            binlog-gtid: ""
+          filter-rules:
+          - keep-dml
+          - refuse-drop
+          column-mapping-rules: []
+          route-rules:
+          - orders-merge
+          expression-filters: []
+          black-white-list: ""
+          block-allow-list: orders-only
+          mydumper-config-name: dump-main
+          mydumper: null
+          mydumper-thread: 0
+          loader-config-name: load-main
+          loader: null
+          loader-thread: 0
+          syncer-config-name: sync-main
+          syncer: null
+          syncer-thread: 0
+          continuous-validator-config-name: check-main
+        online-ddl: true
+        shadow-table-rules: []
+        trash-table-rules: []
+        online-ddl-scheme: ""
+        routes:
+          orders-merge:
+            schema-pattern: shop_*
+            table-pattern: orders_*
+            target-schema: shop
+            target-table: orders
+        filters:
+          keep-dml:
+            schema-pattern: shop_*
+            table-pattern: ""
+            events:
+            - all dml
+            - create table
+            sql-pattern: []
+            action: Do
+          refuse-drop:
+            schema-pattern: shop_*
+            table-pattern: orders_*
+            events:
+            - drop table
+            - truncate table
+            sql-pattern: []
+            action: Error
+        column-mappings: {}
+        expression-filter: {}
+        black-white-list: {}
+        block-allow-list:
+          orders-only:
+            do-tables:
+            - db-name: shop_*
+              tbl-name: orders_*
+            do-dbs:
+            - ~^shop_[0-9]+
+            ignore-tables: []
+            ignore-dbs: []
+        mydumpers:
+          dump-main:
+            mydumper-path: ./bin/mydumper
+            threads: 8
+            chunk-filesize: "32"
+            statement-size: 0
+            rows: 0
+            where: ""
+            skip-tz-utc: true
+            extra-args: ""
+        loaders:
+          load-main:
+            pool-size: 8
+            dir: ./dumped
+            sorting-dir: ./dumped.sorting
+            import-mode: logical
+            on-duplicate: ""
+            on-duplicate-logical: replace
+            on-duplicate-physical: none
+            disk-quota: 0
+            checksum: required
+            analyze: optional
+            range-concurrency: 0
+            compress-kv-pairs: ""
+            pd-addr: ""
+        syncers:
+          sync-main:
+            meta-file: ""
+            worker-count: 8
+            batch: 200
+            queue-size: 1024
+            checkpoint-flush-interval: 1
+            compact: false
+            multiple-rows: false
+            max-retry: 0
+            auto-fix-gtid: false
+            enable-gtid: false
+            disable-detect: false
+            safe-mode: false
+            safe-mode-duration: 60s
+            enable-ansi-quotes: false
+        validators:
+          check-main:
+            mode: none
+            worker-count: 4
+        clean-dump-file: true
+        ansi-quotes: false
+        remove-meta: false
+        experimental:
+          async-checkpoint-flush: false
+        """
 }

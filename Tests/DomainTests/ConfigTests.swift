@@ -109,7 +109,7 @@ import Testing
     @Test func unknownKeysAreWarningsNotErrors() throws {
         let yaml = Self.minimal + "\nfancy-new-option: 3\n"
         let loaded = try TaskConfig.load(yaml: yaml)
-        #expect(loaded.warnings == [ConfigWarning(path: "fancy-new-option", "unknown key, ignored")])
+        #expect(loaded.warnings == [ConfigWarning(path: "fancy-new-option", "unknown key, ignored", kind: .unknownKey)])
     }
 
     @Test func nestedUnknownKeysWarnWithTheirPath() throws {
@@ -122,6 +122,93 @@ import Testing
         #expect(meta.position == nil)
         #expect(try meta.gtidSet(flavor: .mariadb) == GTIDSet.parse("0-1-5", flavor: .mariadb))
         #expect(throws: PositionError.self) { try meta.gtidSet(flavor: .mysql) }
+    }
+
+    @Test("a task DM exported (get-config / config export) loads; only keys that ask for something warn")
+    func loadsADMExportedTask() throws {
+        let loaded = try TaskConfig.load(yaml: ConfigFixtures.dmExportedTask)
+        let t = loaded.config
+        #expect(t.shardMode == .pessimistic && t.sourceIDs == ["shard-a", "shard-b"])
+        #expect(t.instance(for: "shard-a")?.blockAllowList == "orders-only")
+        #expect(t.blockAllowList(for: "shard-b")?.doTables == [TableRef(dbName: "shop_*", tableName: "orders_*")])
+        #expect(t.instance(for: "shard-a")?.meta == nil)
+        #expect(t.instance(for: "shard-b")?.meta?.position == BinlogPosition(file: "mariadb-bin.000004", pos: 812))
+        #expect(t.filters["refuse-drop"]?.action == .error)
+        #expect(t.namedFilterRules(for: "shard-a").map(\.name) == ["keep-dml", "refuse-drop"])
+        #expect(t.syncer(for: "shard-b").batch == 200)
+        #expect(try TaskConfig(decoding: t.encodedBytes()) == t)
+        let paths = Set(loaded.warnings.map(\.path))
+        // Features left off (`false`, `0`, `""`, `[]`, `null`) say nothing; the ones asking for something do.
+        #expect(!paths.contains("enable-heartbeat") && !paths.contains("mysql-instances[0].syncer-thread"))
+        #expect(!paths.contains("syncers.sync-main.compact") && !paths.contains("black-white-list"))
+        for expected in [
+            "online-ddl", "heartbeat-update-interval", "collation_compatible", "validators", "ansi-quotes",
+            "mysql-instances[0].continuous-validator-config-name", "loaders.load-main.sorting-dir",
+            "mydumpers.dump-main.statement-size", "syncers.sync-main.queue-size",
+        ] {
+            #expect(paths.contains(expected), "\(expected) in \(paths.sorted())")
+        }
+        // Strict loading refuses exactly those keys, naming them.
+        do {
+            _ = try loaded.checked(strict: true)
+            Issue.record("strict loading accepted unsupported keys")
+        } catch {
+            #expect(error.code == .unsupportedKey)
+            #expect(error.message.contains("online-ddl") && error.message.contains("mysql-instances[1].continuous-validator-config-name"))
+        }
+    }
+
+    @Test("strict: unknown and ignored keys refused by name; notes and a clean file pass")
+    func strictLoading() throws {
+        let unknown = try TaskConfig.load(yaml: Self.minimal + "\n    colour: red\nfancy: 1\n")
+        #expect(unknown.warnings.map(\.kind) == [.unknownKey, .unknownKey])
+        #expect(try unknown.checked(strict: false) == unknown.config)
+        #expect(throws: ConfigError(.unsupportedKey, path: "", "strict: keys Braid does not know or ignores: mysql-instances[0].colour, fancy")) {
+            try unknown.checked(strict: true)
+        }
+        let ignored = try TaskConfig.load(yaml: Self.minimal + "\nonline-ddl: true\n")
+        #expect(ignored.warnings.map(\.kind) == [.ignoredKey])
+        #expect(throws: ConfigError(.unsupportedKey, path: "", "strict: a key Braid does not know or ignores: online-ddl")) {
+            try ignored.checked(strict: true)
+        }
+        // A note (strict-optimistic-shard-mode without optimistic mode) is no unsupported key.
+        let note = try TaskConfig.load(yaml: Self.minimal + "\nstrict-optimistic-shard-mode: true\n")
+        #expect(note.warnings.map(\.kind) == [.note])
+        #expect(try note.checked(strict: true) == note.config)
+        let source = try SourceConfig.load(yaml: ConfigFixtures.source2Relay)
+        #expect(throws: ConfigError.self) { try source.checked(strict: true) }
+        #expect(try SourceConfig.load(yaml: ConfigFixtures.source1).checked(strict: true).sourceID == "mysql-replica-01")
+    }
+
+    @Test("legacy black-white-list: empty next to block-allow-list, or naming the same list, is accepted")
+    func legacyBlockAllowListSpellings() throws {
+        let lists = "\nblock-allow-list:\n  a: {do-dbs: [x]}\nblack-white-list: {}"
+        let empty = try TaskConfig.load(yaml: Self.minimal + "\n    block-allow-list: a\n    black-white-list: \"\"" + lists)
+        #expect(empty.config.instance(for: "s1")?.blockAllowList == "a")
+        let same = try TaskConfig.load(yaml: Self.minimal + "\n    block-allow-list: a\n    black-white-list: a" + lists)
+        #expect(same.config.instance(for: "s1")?.blockAllowList == "a")
+        let legacyOnly = try TaskConfig.load(yaml: Self.minimal + "\n    black-white-list: b\nblack-white-list:\n  b: {do-dbs: [y]}")
+        #expect(legacyOnly.config.blockAllowList(for: "s1")?.doDBs == ["y"])
+        #expect(legacyOnly.warnings.contains { $0.path == "black-white-list" && $0.kind == .note })
+    }
+
+    @Test("is-sharding true with shard-mode keeps the mode; true alone is pessimistic; false alone is no sharding")
+    func isShardingCombinations() throws {
+        func mode(_ lines: String) throws -> ShardMode? {
+            try TaskConfig.load(yaml: Self.minimal.replacingOccurrences(of: "task-mode: all", with: "task-mode: all\n" + lines)).config.shardMode
+        }
+        #expect(try mode("is-sharding: true\nshard-mode: optimistic") == .optimistic)
+        #expect(try mode("is-sharding: true\nshard-mode: \"\"") == .pessimistic)
+        #expect(try mode("is-sharding: false") == nil)
+        #expect(try mode("is-sharding: false\nshard-mode: \"\"") == nil)
+    }
+
+    @Test("filter action Error is read in any case and survives the binary form")
+    func errorFilterAction() throws {
+        let yaml = Self.minimal + "\n    filter-rules: [stop]\nfilters:\n  stop: {schema-pattern: 'a*', events: [drop table], action: error}"
+        let t = try TaskConfig.load(yaml: yaml).config
+        #expect(t.filters["stop"]?.action == .error)
+        #expect(try TaskConfig(decoding: t.encodedBytes()).filters["stop"]?.action == .error)
     }
 
     static let minimal = """
@@ -173,7 +260,7 @@ import Testing
         ),
         (
             minimal + "\nfilters:\n  f: {schema-pattern: x, action: Maybe}",
-            "filters.f.action: expected Do|Ignore, got \"Maybe\""
+            "filters.f.action: expected Do|Ignore|Error, got \"Maybe\""
         ),
         (
             minimal + "\nroutes:\n  r: {schema-pattern: x, table-pattern: y, target-schema: z}",
@@ -188,6 +275,24 @@ import Testing
             "mysql-instances: at least one instance is required"
         ),
         ("name: t\ntask-mode: all\ntask-mode: full", "task-mode: key appears twice (line 3, column 1)"),
+        (
+            minimal.replacingOccurrences(of: "task-mode: all", with: "task-mode: all\nis-sharding: false\nshard-mode: optimistic"),
+            "is-sharding: false contradicts shard-mode \"optimistic\" (a task with a shard mode merges shards; drop is-sharding or set it true)"
+        ),
+        (
+            minimal.replacingOccurrences(of: "task-mode: all", with: "task-mode: all\nis-sharding: false\nshard-mode: pessimistic"),
+            "is-sharding: false contradicts shard-mode \"pessimistic\" (a task with a shard mode merges shards; drop is-sharding or set it true)"
+        ),
+        (
+            minimal + "\n    block-allow-list: a\n    black-white-list: b\nblock-allow-list:\n  a: {do-dbs: [x]}\n  b: {do-dbs: [y]}",
+            "mysql-instances[0].black-white-list: \"b\" conflicts with block-allow-list \"a\""
+        ),
+        (
+            minimal + "\nblock-allow-list:\n  a: {do-dbs: [x]}\nblack-white-list:\n  b: {do-dbs: [y]}",
+            "black-white-list: cannot be set together with block-allow-list"
+        ),
+        ("name: t\ntask-mode: all\ntarget-database: {host: h, user: [u\n", "malformed YAML"),
+        ("- just\n- a list\n", "expected a mapping, got a list (line 1, column 1)"),
     ]
 
     @Test(arguments: Self.invalidCases)
@@ -196,7 +301,11 @@ import Testing
             _ = try TaskConfig.load(yaml: yaml)
             Issue.record("expected: \(expected)")
         } catch {
-            #expect(error.description == expected)
+            if expected == "malformed YAML" {
+                #expect(error.code == .malformedYAML && error.line != nil, "\(error)")
+            } else {
+                #expect(error.description == expected)
+            }
         }
     }
 

@@ -66,6 +66,32 @@ import Testing
         #expect(router.filters(.delete, on: TableName("only_inserts", "t"), schema: "only_inserts"))
     }
 
+    @Test("an Error filter that matches names its rule; the first deciding rule wins")
+    func errorFiltersNameTheirRule() throws {
+        let router = try Router(
+            blockAllowList: nil, routes: [],
+            filters: [
+                FilterRule(schemaPattern: "app", tablePattern: "scratch*", events: ["all"], action: .ignore),
+                FilterRule(schemaPattern: "app", events: ["drop table", "truncate table"], action: .error),
+                FilterRule(schemaPattern: "app", sqlPattern: ["^alter table .* drop column"], action: .error),
+            ],
+            filterNames: ["skip-scratch", "no-drops", "no-drop-column"])
+        let users = TableName("app", "users")
+        #expect(router.filterVerdict(.dropTable, on: users, schema: "app") == .error(rule: "no-drops"))
+        #expect(router.filterVerdict(.truncateTable, on: users, schema: "app") == .error(rule: "no-drops"))
+        #expect(
+            router.filterVerdict(.alterTable, on: users, schema: "app", sql: "ALTER TABLE users DROP COLUMN x")
+                == .error(rule: "no-drop-column"))
+        #expect(router.filterVerdict(.insert, on: users, schema: "app") == .keep)
+        #expect(router.filterVerdict(.dropTable, on: TableName("app", "scratch_1"), schema: "app") == .drop)
+        #expect(router.filterVerdict(.dropTable, on: TableName("other", "t"), schema: "other") == .keep)
+        // `filters(...)` is the drop decision only: an Error verdict is not silently dropped.
+        #expect(!router.filters(.dropTable, on: users, schema: "app"))
+        let unnamed = try Router(
+            blockAllowList: nil, routes: [], filters: [FilterRule(schemaPattern: "*", events: ["all ddl"], action: .error)])
+        #expect(unnamed.filterVerdict(.createTable, on: users, schema: "app") == .error(rule: "filters[0]"))
+    }
+
     @Test func badRulesAreTypedErrors() {
         #expect(throws: RouterError.self) {
             _ = try Router(blockAllowList: BlockAllowList(doDBs: ["~(unclosed"]), routes: [], filters: [])

@@ -12,6 +12,8 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
         case unknownReference
         /// A key or id appears twice.
         case duplicate
+        /// Strict loading: keys Braid does not know or ignores (DM's strict YAML parsing refuses unknown keys).
+        case unsupportedKey
     }
 
     public var code: Code
@@ -40,12 +42,24 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
 /// Something in a configuration that Braid accepted but will not act on: an unknown key, a DM
 /// feature Braid does not implement (relay log, purge, checker), a legacy spelling.
 public struct ConfigWarning: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// Whether the warning is about a key Braid will not act on (what strict loading refuses).
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// A key neither DM nor Braid knows.
+        case unknownKey
+        /// A DM key Braid reads but does not implement.
+        case ignoredKey
+        /// Anything else: a legacy spelling, a setting that has no effect in this combination.
+        case note
+    }
+
     public var path: String
     public var message: String
+    public var kind: Kind
 
-    public init(path: String, _ message: String) {
+    public init(path: String, _ message: String, kind: Kind = .note) {
         self.path = path
         self.message = message
+        self.kind = kind
     }
 
     public var description: String { "\(self.path): \(self.message)" }
@@ -59,5 +73,17 @@ public struct LoadedConfig<Config: Sendable & Hashable>: Sendable, Hashable {
     public init(config: Config, warnings: [ConfigWarning]) {
         self.config = config
         self.warnings = warnings
+    }
+
+    /// The config, or, when `strict`, a refusal naming every key Braid does not know or ignores.
+    public func checked(strict: Bool) throws(ConfigError) -> Config {
+        guard strict else { return self.config }
+        let keys = self.warnings.filter { $0.kind != .note }.map(\.path)
+        guard keys.isEmpty else {
+            throw ConfigError(
+                .unsupportedKey, path: "",
+                "strict: \(keys.count == 1 ? "a key" : "keys") Braid does not know or ignores: \(keys.joined(separator: ", "))")
+        }
+        return self.config
     }
 }

@@ -64,7 +64,8 @@ public struct SourceConfig: Sendable, Hashable, Codable, BinaryCodable, CustomSt
         let enableRelay = try root.bool("enable-relay") ?? false
         if enableRelay {
             warnings.append(
-                ConfigWarning(path: "enable-relay", "relay log is not supported; the source binlog is read directly")
+                ConfigWarning(
+                    path: "enable-relay", "relay log is not supported; the source binlog is read directly", kind: .ignoredKey)
             )
         }
         let config = SourceConfig(

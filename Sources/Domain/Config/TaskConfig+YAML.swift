@@ -80,7 +80,8 @@ extension TaskConfig {
         return LoadedConfig(config: config, warnings: warnings)
     }
 
-    /// `shard-mode` wins; `is-sharding: true` alone is DM's legacy spelling of pessimistic.
+    /// `shard-mode`, with DM's legacy `is-sharding`: `true` alone means pessimistic; `false` next to a
+    /// shard mode contradicts it and is refused, as DM does.
     private static func readShardMode(
         _ root: inout YAMLMap,
         into warnings: inout [ConfigWarning]
@@ -92,7 +93,9 @@ extension TaskConfig {
             throw ConfigError(.invalidValue, path: "shard-mode", "expected pessimistic|optimistic, got \"\(text)\"")
         }
         if isSharding == false {
-            warnings.append(ConfigWarning(path: "is-sharding", "false is overridden by shard-mode \"\(text)\""))
+            throw ConfigError(
+                .invalidValue, path: "is-sharding",
+                "false contradicts shard-mode \"\(text)\" (a task with a shard mode merges shards; drop is-sharding or set it true)")
         }
         return mode
     }
@@ -103,6 +106,7 @@ extension TaskConfig {
     ) throws(ConfigError) -> [String: BlockAllowList] {
         let current = try root.namedMaps("block-allow-list")
         let legacy = try root.namedMaps("black-white-list")
+        // DM's exported configs write `black-white-list: {}` next to the real section; only two non-empty ones clash.
         if !current.isEmpty && !legacy.isEmpty {
             throw ConfigError(.invalidValue, path: "black-white-list", "cannot be set together with block-allow-list")
         }
@@ -179,7 +183,7 @@ extension TaskConfig {
                 throw ConfigError(
                     .invalidValue,
                     path: map.childPath("action"),
-                    "expected Do|Ignore, got \"\(actionText)\""
+                    "expected Do|Ignore|Error, got \"\(actionText)\""
                 )
             }
             result[name] = FilterRule(
@@ -286,13 +290,15 @@ extension TaskConfig {
         into warnings: inout [ConfigWarning]
     ) throws(ConfigError) -> MySQLInstance {
         var instance = MySQLInstance(sourceID: SourceID(try map.requiredString("source-id")))
-        let current = try map.string("block-allow-list")
-        let legacy = try map.string("black-white-list")
-        if current != nil && legacy != nil {
+        // DM's `get-config`/`config export` write `black-white-list: ""` next to `block-allow-list: NAME`:
+        // an empty key names nothing; two different names clash.
+        let current = try map.string("block-allow-list").flatMap { $0.isEmpty ? nil : $0 }
+        let legacy = try map.string("black-white-list").flatMap { $0.isEmpty ? nil : $0 }
+        if let current, let legacy, current != legacy {
             throw ConfigError(
                 .invalidValue,
                 path: map.childPath("black-white-list"),
-                "cannot be set together with block-allow-list"
+                "\"\(legacy)\" conflicts with block-allow-list \"\(current)\""
             )
         }
         if let list = current ?? legacy {

@@ -203,7 +203,12 @@ public struct TaskConfig: Sendable, Hashable, Codable, BinaryCodable {
     }
 
     public func filterRules(for source: SourceID) -> [FilterRule] {
-        self.instance(for: source)?.filterRules.compactMap { self.filters[$0] } ?? []
+        self.namedFilterRules(for: source).map(\.rule)
+    }
+
+    /// The source's filters with their names, in the instance's order (an `Error` rule is reported by name).
+    public func namedFilterRules(for source: SourceID) -> [(name: String, rule: FilterRule)] {
+        self.instance(for: source)?.filterRules.compactMap { name in self.filters[name].map { (name, $0) } } ?? []
     }
 
     public func blockAllowList(for source: SourceID) -> BlockAllowList? {

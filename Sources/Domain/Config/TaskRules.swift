@@ -85,15 +85,19 @@ public struct RouteRule: Sendable, Hashable, Codable, BinaryCodable {
     }
 }
 
-/// Whether a binlog event filter keeps or drops what it matches.
+/// Whether a binlog event filter keeps, drops, or stops at what it matches.
 public enum FilterAction: String, Sendable, Hashable, Codable, CaseIterable, BinaryCodable {
     case `do` = "Do"
     case ignore = "Ignore"
+    /// A matching event pauses the subtask with an error naming the rule (an event that must never
+    /// reach the downstream unseen).
+    case error = "Error"
 
     public func encode(to writer: inout ByteWriter) {
         switch self {
         case .do: writer.writeByte(1)
         case .ignore: writer.writeByte(2)
+        case .error: writer.writeByte(3)
         }
     }
 
@@ -102,6 +106,7 @@ public enum FilterAction: String, Sendable, Hashable, Codable, CaseIterable, Bin
         switch try reader.readByte() {
         case 1: self = .do
         case 2: self = .ignore
+        case 3: self = .error
         case let other: throw BinaryDecodingError(.invalidValue, at: at, "filter action tag \(other)")
         }
     }

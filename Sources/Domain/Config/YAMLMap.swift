@@ -167,15 +167,24 @@ struct YAMLMap {
 
     /// Marks `key` read; if present, records that Braid ignores it.
     mutating func ignore(_ key: String, because reason: String, into warnings: inout [ConfigWarning]) {
-        guard let node = self.node(key) else { return }
-        if case .scalar(let s) = node, s.string.isEmpty { return }  // `key: ''` asks for nothing
-        warnings.append(ConfigWarning(path: self.childPath(key), reason))
+        guard let node = self.node(key), !Self.asksForNothing(node) else { return }
+        warnings.append(ConfigWarning(path: self.childPath(key), reason, kind: .ignoredKey))
+    }
+
+    /// `key: ''`, `false`, `0`, `[]` or `{}`: what DM writes for a feature left off (its exported configs
+    /// spell out every key), so ignoring it loses nothing.
+    static func asksForNothing(_ node: Node) -> Bool {
+        switch node {
+        case .scalar(let s): s.string.isEmpty || node.bool == false || node.int == 0
+        case .sequence(let items): items.isEmpty
+        case .mapping(let pairs): pairs.isEmpty
+        }
     }
 
     /// Records every key that was never read as an unknown-key warning.
     func finish(into warnings: inout [ConfigWarning]) {
         for (key, _) in self.pairs where !self.used.contains(key) {
-            warnings.append(ConfigWarning(path: self.childPath(key), "unknown key, ignored"))
+            warnings.append(ConfigWarning(path: self.childPath(key), "unknown key, ignored", kind: .unknownKey))
         }
     }
 

@@ -36,7 +36,7 @@ extension MasterAPI {
                     command = .init(.optimism(.unlock(lock: id, table: key, action: action)))
                 }
             } else {
-                throw .notFound("no shard-DDL lock \(id)")
+                throw .notFound("lock with ID \(id) not found")
             }
             let result = try await self.submit(command.command)
             self.logger.info("lock unlocked", metadata: ["lock": "\(id)", "events": "\(result.events.count)"])

@@ -10,11 +10,13 @@ extension MasterAPI {
 
     public func createSource(_ input: Operations.createSource.Input) async throws -> Operations.createSource.Output {
         await self.answer("createSource", { .default(statusCode: $0, $1) }) { () throws(APIFailure) in
-            let config = try await self.sourceConfig(input.body)
+            let (config, warnings) = try await self.sourceConfig(input.body, strict: input.query.strict ?? false)
             let worker = input.query.worker_name.flatMap { $0.isEmpty ? nil : WorkerName($0) }
             try await self.submit(.scheduling(.addSource(config, worker: worker)))
             self.logger.info("source created", metadata: ["source": "\(config.sourceID)", "from": "\(config.from)"])
-            return .created(.init(body: .json(try await self.source(config.sourceID))))
+            var source = try await self.source(config.sourceID)
+            source.warnings = warnings
+            return .created(.init(body: .json(source)))
         }
     }
 
@@ -30,12 +32,14 @@ extension MasterAPI {
             case .json(let json): .json(json)
             case .yaml(let yaml): .yaml(yaml)
             }
-            let config = try await self.sourceConfig(body)
+            let (config, warnings) = try await self.sourceConfig(body, strict: input.query.strict ?? false)
             guard config.sourceID.rawValue == input.path.source_hyphen_name else {
                 throw .badRequest("source_id \(config.sourceID) does not match the path \(input.path.source_hyphen_name)", field: "source_id")
             }
             try await self.submit(.scheduling(.updateSource(config)))
-            return .ok(.init(body: .json(try await self.source(config.sourceID))))
+            var source = try await self.source(config.sourceID)
+            source.warnings = warnings
+            return .ok(.init(body: .json(source)))
         }
     }
 
@@ -79,22 +83,31 @@ extension MasterAPI {
         return source
     }
 
-    /// A JSON `SourceConfig` or a DM `source.yaml`; bad input is a 400 naming the field.
-    func sourceConfig(_ body: Operations.createSource.Input.Body) async throws(APIFailure) -> SourceConfig {
+    /// A JSON `SourceConfig` or a DM `source.yaml` with the warnings for the reply (nil for JSON); bad input
+    /// is a 400 naming the field, and so are unsupported keys when `strict`.
+    func sourceConfig(
+        _ body: Operations.createSource.Input.Body, strict: Bool
+    ) async throws(APIFailure) -> (SourceConfig, [String]?) {
         switch body {
         case .json(let json):
-            return try Conversions.sourceConfig(json)
+            return (try Conversions.sourceConfig(json), nil)
         case .yaml(let raw):
             let yaml = try await self.text(raw)
             do throws(ConfigError) {
                 let loaded = try SourceConfig.load(yaml: yaml)
-                for warning in loaded.warnings {
-                    self.logger.notice("source.yaml", metadata: ["path": "\(warning.path)", "warning": "\(warning.message)"])
-                }
-                return loaded.config
+                let config = try loaded.checked(strict: strict)
+                return (config, self.reported(loaded.warnings, of: "source.yaml"))
             } catch {
                 throw APIFailure.config(error)
             }
         }
+    }
+
+    /// Logs a config's warnings and returns them for the reply (`path: why`).
+    func reported(_ warnings: [ConfigWarning], of file: String) -> [String] {
+        for warning in warnings {
+            self.logger.notice("\(file)", metadata: ["path": "\(warning.path)", "warning": "\(warning.message)"])
+        }
+        return warnings.map(\.description)
     }
 }

@@ -22,21 +22,22 @@ extension MasterAPI {
             let yaml: String
             var removeMeta = input.query.remove_meta ?? false
             var sources = input.query.source ?? []
+            var strict = input.query.strict ?? false
             switch input.body {
             case .json(let request):
                 yaml = request.task_yaml
                 removeMeta = request.remove_meta ?? removeMeta
+                strict = request.strict ?? strict
                 if let list = request.source_name_list, !list.isEmpty { sources = list }
             case .yaml(let raw):
                 yaml = try await self.text(raw)
             }
             let config: TaskConfig
+            let warnings: [String]
             do throws(ConfigError) {
                 let loaded = try TaskConfig.load(yaml: yaml)
-                for warning in loaded.warnings {
-                    self.logger.notice("task.yaml", metadata: ["path": "\(warning.path)", "warning": "\(warning.message)"])
-                }
-                config = loaded.config
+                config = try loaded.checked(strict: strict)
+                warnings = self.reported(loaded.warnings, of: "task.yaml")
             } catch {
                 throw APIFailure.config(error)
             }
@@ -47,7 +48,9 @@ extension MasterAPI {
             let subset = sources.isEmpty ? nil : Set(sources.map(SourceID.init))
             try await self.submit(.scheduling(.startTask(config, sources: subset)))
             self.logger.info("task started", metadata: ["task": "\(config.name)", "sources": "\(sources)"])
-            return .created(.init(body: .json(try await self.taskStatus(config.name))))
+            var status = try await self.taskStatus(config.name)
+            status.warnings = warnings
+            return .created(.init(body: .json(status)))
         }
     }
 

@@ -14,6 +14,7 @@ public struct Router: Sendable {
     }
 
     private struct Filter: Sendable {
+        var name: String
         var schema: NamePattern
         var table: NamePattern?
         var events: EventKindSet
@@ -34,8 +35,9 @@ public struct Router: Sendable {
     private let routes: [Route]
     private let filters: [Filter]
 
+    /// - Parameter filterNames: the filters' rule names, in order, for errors (`Error` rules); defaults to their index.
     public init(
-        blockAllowList: BlockAllowList?, routes: [RouteRule], filters: [FilterRule]
+        blockAllowList: BlockAllowList?, routes: [RouteRule], filters: [FilterRule], filterNames: [String] = []
     ) throws(RouterError) {
         let list = blockAllowList ?? BlockAllowList()
         self.doDBs = try list.doDBs.map { (p: String) throws(RouterError) in try NamePattern(p) }
@@ -56,7 +58,7 @@ public struct Router: Sendable {
             if route.table == nil { schemaRoutes.append(route) } else { tableRoutes.append(route) }
         }
         self.routes = tableRoutes + schemaRoutes
-        self.filters = try filters.map { (rule: FilterRule) throws(RouterError) in
+        self.filters = try filters.enumerated().map { (index, rule) throws(RouterError) in
             var patterns: [CompiledRegex] = []
             for text in rule.sqlPattern {
                 do {
@@ -66,6 +68,7 @@ public struct Router: Sendable {
                 }
             }
             return Filter(
+                name: index < filterNames.count ? filterNames[index] : "filters[\(index)]",
                 schema: try NamePattern(rule.schemaPattern),
                 table: rule.tablePattern.isEmpty ? nil : try NamePattern(rule.tablePattern),
                 events: try EventKindSet(rule.events), sqlPatterns: patterns, action: rule.action)
@@ -74,9 +77,10 @@ public struct Router: Sendable {
 
     /// The subtask's rules from a task config.
     public init(task: TaskConfig, source: SourceID) throws(RouterError) {
+        let filters = task.namedFilterRules(for: source)
         try self.init(
             blockAllowList: task.blockAllowList(for: source), routes: task.routeRules(for: source),
-            filters: task.filterRules(for: source))
+            filters: filters.map(\.rule), filterNames: filters.map(\.name))
     }
 
     /// Whether statements on this database replicate at all (`CREATE/DROP DATABASE`).
@@ -125,8 +129,16 @@ public struct Router: Sendable {
         return schema
     }
 
-    /// Whether the binlog event filters drop this event. `sql` is the statement text of a DDL.
-    public func filters(_ kind: EventKind, on table: TableName?, schema: String, sql: String? = nil) -> Bool {
+    /// What the binlog event filters decide for one event: the first rule that decides wins.
+    public enum FilterVerdict: Sendable, Hashable {
+        case keep
+        case drop
+        /// An `action: Error` rule matched: the subtask must stop here.
+        case error(rule: String)
+    }
+
+    /// The filters' verdict on this event. `sql` is the statement text of a DDL.
+    public func filterVerdict(_ kind: EventKind, on table: TableName?, schema: String, sql: String? = nil) -> FilterVerdict {
         for filter in self.filters {
             guard filter.schema.matches(schema) else { continue }
             if let pattern = filter.table {
@@ -136,12 +148,19 @@ public struct Router: Sendable {
             let sqlMatches = sql.map { text in filter.sqlPatterns.contains { $0.matches(text) } } ?? false
             switch filter.action {
             case .ignore:
-                if kindMatches || sqlMatches { return true }
+                if kindMatches || sqlMatches { return .drop }
             case .do:
-                if !kindMatches && !sqlMatches { return true }
+                if !kindMatches && !sqlMatches { return .drop }
+            case .error:
+                if kindMatches || sqlMatches { return .error(rule: filter.name) }
             }
         }
-        return false
+        return .keep
+    }
+
+    /// Whether the binlog event filters drop this event (an `Error` verdict is not a drop; see `filterVerdict`).
+    public func filters(_ kind: EventKind, on table: TableName?, schema: String, sql: String? = nil) -> Bool {
+        self.filterVerdict(kind, on: table, schema: schema, sql: sql) == .drop
     }
 
     /// MySQL's own databases never replicate.

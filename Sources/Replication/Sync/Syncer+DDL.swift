@@ -38,7 +38,7 @@ extension Syncer {
         switch qualified {
         case .createDatabase(let create):
             guard self.router.allowsSchema(create.name),
-                !self.router.filters(.createDatabase, on: nil, schema: create.name, sql: ddl.statement)
+                !(try self.filtered(.createDatabase, on: nil, schema: create.name, sql: ddl.statement, at: ddl.start))
             else { return nil }
             try await self.executeBarrier(
                 [qualified.rendered(renamingSchema: { self.router.routeSchema($0) })], ddl: ddl, tables: [])
@@ -47,7 +47,7 @@ extension Syncer {
             guard self.router.allowsSchema(drop.name) else { return nil }
             let dropped = try self.tracker.apply(qualified)
             for table in dropped { _ = self.groups.leave(table, target: self.router.route(table)) }
-            let filtered = self.router.filters(.dropDatabase, on: nil, schema: drop.name, sql: ddl.statement)
+            let filtered = try self.filtered(.dropDatabase, on: nil, schema: drop.name, sql: ddl.statement, at: ddl.start)
             // Merging shards never drops the shared target database (dm-reference §2.1 step 2).
             let statements = self.isSharding || filtered ? [] : [qualified.rendered(renamingSchema: { self.router.routeSchema($0) })]
             try await self.executeBarrier(statements, ddl: ddl, tables: [], dropped: dropped)
@@ -116,7 +116,7 @@ extension Syncer {
         if self.isHeld(table) { return nil }  // re-read once its group resolves or it is redirected
         if self.applied.isDDLApplied(table, end: ddl.end) { return nil }
         if self.isSharding, case .alterTable(let alter) = statement { try self.checkMergeable(alter, ddl) }
-        let filtered = self.router.filters(EventKind(statement), on: table, schema: table.schema, sql: ddl.statement)
+        let filtered = try self.filtered(EventKind(statement), on: table, schema: table.schema, sql: ddl.statement, at: ddl.start)
         let before = self.tracker.info(table)
         if (self.trackedThrough[table].map { $0 < ddl.end } ?? true) {
             let created = try self.tracker.apply(statement)

@@ -229,7 +229,7 @@ public final class Syncer {
             case .update: .update
             case .delete: .delete
             }
-            if self.router.filters(kind, on: table, schema: table.schema) { continue }
+            if try self.filtered(kind, on: table, schema: table.schema, at: transaction.start) { continue }
             if self.applied.isDDLApplied(table, end: transaction.end) { continue }  // every slot has it
             guard let shape = self.tracker.shape(table) else {
                 throw ReplicationError(

@@ -1,0 +1,64 @@
+import ArgumentParser
+
+/// `list-member [--leader] [--master] [--worker] [-n name ...]`.
+struct ListMemberCommand: CtlSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list-member",
+        abstract: "List the leader, the masters and the workers (with their stage and bound source).",
+        discussion: "With none of --leader/--masters/--worker, all three. `--master` right after the command is --masters, as dmctl spells it.")
+
+    @OptionGroup var global: CtlGlobalOptions
+    @Flag(help: "The leader master.")
+    var leader = false
+    @Flag(help: "The masters (dmctl's --master).")
+    var masters = false
+    @Flag(help: "The workers.")
+    var worker = false
+    @Option(name: [.customShort("n"), .customLong("name")], help: "Only members with these names (repeat, or comma separated).")
+    var name: [String] = []
+
+    func reply(_ ctl: Ctl) async throws -> [String: Any] {
+        let all = !self.masters && !self.worker && !self.leader
+        let names = Set(splitList(self.name))
+        var members: [[String: Any]] = []
+        if all || self.masters || self.leader {
+            let masters = try await ctl.client.listMasters().filter { names.isEmpty || names.contains($0.name) }
+            if all || self.leader, let leader = masters.first(where: \.leader) {
+                members.append(["leader": ["msg": "", "name": leader.name, "addr": leader.address]])
+            }
+            if all || self.masters {
+                members.append(["master": ["msg": "", "masters": masters.map { CtlOutput.tree($0) }]])
+            }
+        }
+        if all || self.worker {
+            let workers = try await ctl.client.listWorkers().filter { names.isEmpty || names.contains($0.name) }
+            members.append(["worker": ["msg": "", "workers": workers.map { w -> [String: Any] in
+                ["name": w.name, "addr": w.address, "stage": w.stage.rawValue, "source": w.source ?? ""]
+            }]])
+        }
+        return ["members": members]
+    }
+}
+
+/// `offline-member --worker --name <name>`.
+struct OfflineMemberCommand: CtlSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "offline-member",
+        abstract: "Remove an offline worker from the cluster (a live one is refused).")
+
+    @OptionGroup var global: CtlGlobalOptions
+    @Flag(help: "The member is a worker.")
+    var worker = false
+    @Flag(help: "The member is a master (dmctl's --master): not supported, masters leave through their own shutdown.")
+    var masters = false
+    @Option(name: [.customShort("n"), .customLong("name")], help: "The member's name.")
+    var name: String
+
+    func reply(_ ctl: Ctl) async throws -> [String: Any] {
+        guard self.worker, !self.masters else {
+            throw CtlError.failed("offline-member --master is not supported: masters leave through their own shutdown")
+        }
+        try await ctl.client.offlineWorker(name: self.name)
+        return ["name": self.name]
+    }
+}
