@@ -55,6 +55,16 @@ struct StopTaskCommand: CtlSubcommand {
     }
 }
 
+/// The `[-s source ...] <task-name>` that pause-task and resume-task address.
+struct TaskSources: ParsableArguments {
+    @Option(name: [.customShort("s"), .customLong("source")], help: "Only these sources (repeat, or comma separated).")
+    var source: [String] = []
+    @Argument(help: "The task's name.")
+    var taskName: String
+
+    var sources: [String] { splitList(self.source) }
+}
+
 /// `pause-task [-s source ...] <task-name>`.
 struct PauseTaskCommand: CtlSubcommand {
     static let configuration = CommandConfiguration(
@@ -62,14 +72,11 @@ struct PauseTaskCommand: CtlSubcommand {
         abstract: "Pause a task's subtasks (all, or those on the given sources); resume-task continues them.")
 
     @OptionGroup var global: CtlGlobalOptions
-    @Option(name: [.customShort("s"), .customLong("source")], help: "Only these sources (repeat, or comma separated).")
-    var source: [String] = []
-    @Argument(help: "The task's name.")
-    var taskName: String
+    @OptionGroup var target: TaskSources
 
     func reply(_ ctl: Ctl) async throws -> [String: Any] {
-        let status = try await ctl.client.pauseTask(name: self.taskName, sources: splitList(self.source))
-        return ["task": self.taskName, "op": "Pause", "sources": Ctl.subtasks(status)]
+        let status = try await ctl.client.pauseTask(name: self.target.taskName, sources: self.target.sources)
+        return ["task": self.target.taskName, "op": "Pause", "sources": Ctl.subtasks(status)]
     }
 }
 
@@ -80,14 +87,11 @@ struct ResumeTaskCommand: CtlSubcommand {
         abstract: "Resume paused subtasks, including those paused on an error (fix the cause first, or use binlog skip).")
 
     @OptionGroup var global: CtlGlobalOptions
-    @Option(name: [.customShort("s"), .customLong("source")], help: "Only these sources (repeat, or comma separated).")
-    var source: [String] = []
-    @Argument(help: "The task's name.")
-    var taskName: String
+    @OptionGroup var target: TaskSources
 
     func reply(_ ctl: Ctl) async throws -> [String: Any] {
-        let status = try await ctl.client.resumeTask(name: self.taskName, sources: splitList(self.source))
-        return ["task": self.taskName, "op": "Resume", "sources": Ctl.subtasks(status)]
+        let status = try await ctl.client.resumeTask(name: self.target.taskName, sources: self.target.sources)
+        return ["task": self.target.taskName, "op": "Resume", "sources": Ctl.subtasks(status)]
     }
 }
 
