@@ -7,6 +7,8 @@ struct WorkerSessionTests {
     @Test("registers, follows Running/Paused/removed with start/pause/resume/stop, reports status")
     func followsStages() async throws {
         let master = FakeMaster()
+        // Not a lease test: a long TTL keeps a starved machine's late keepalive from fencing mid-test.
+        master.state.withLock { $0.ttlMs = 15_000 }
         try await WorkerFixtures.withWorker(master, runner: NoopSubtaskRunner()) {
             try await master.waitFor("register") { $0.contains("register") }
             master.bind(source: "s1", epoch: 1, subtasks: [("test", "Running", WorkerFixtures.taskYAML())])
