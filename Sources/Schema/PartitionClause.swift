@@ -63,6 +63,17 @@ extension Parser {
     /// Keywords written with a space before a following `(` (other words are function names).
     static let spacedBeforeParenthesis: Set<String> = ["PARTITION", "SUBPARTITION", "INTO", "THAN", "IN"]
 
+    /// Tokens are spaced except after `(`, before `)` and `,`, and between a function name and its
+    /// `(`; a `.` is spaced too, so that re-lexing never glues it to a number.
+    static func partitionNeedsSpace(_ previous: Token, _ token: Token) -> Bool {
+        if token.isPunct(")") || token.isPunct(",") { return false }
+        if previous.isPunct("(") { return token.isPunct(".") }
+        if token.isPunct("("), previous.kind == .word || previous.kind == .quotedIdentifier {
+            return Parser.spacedBeforeParenthesis.contains(previous.upper)
+        }
+        return true
+    }
+
     /// `PARTITION BY` or `REMOVE PARTITIONING`, which in `ALTER TABLE` may follow the last clause
     /// without a comma and so ends a column definition or a list of table options.
     var atAlterPartitioning: Bool {
@@ -75,11 +86,7 @@ extension Parser {
         var out = ""
         var previous: Token?
         for (i, token) in zip(tokens.indices, tokens) {
-            if let previous, Parser.needsSpace(previous, token)
-                || token.isPunct("(") && Parser.spacedBeforeParenthesis.contains(previous.upper)
-            {
-                out += " "
-            }
+            if let previous, Parser.partitionNeedsSpace(previous, token) { out += " " }
             switch token.kind {
             case .word:
                 let next = i + 1 < tokens.endIndex ? tokens[i + 1] : nil
