@@ -4,7 +4,7 @@ public import Domain
 /// so an operator can `braid ctl binlog skip|replace` exactly there.
 public struct ReplicationError: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Code: String, Sendable, Hashable {
-        /// A DDL Braid cannot parse or refuses (partitions, multi-table statements, ...).
+        /// A DDL Braid cannot parse or refuses (foreign keys, multi-table statements, ...).
         case unsupportedDDL = "unsupported_ddl"
         /// A DDL that does not apply to the tracked schema.
         case schemaChange = "schema_change"

@@ -1,7 +1,7 @@
 /// Why a DDL statement could not be parsed.
 ///
 /// `unsupported` means the statement is valid MySQL that Braid deliberately does not handle
-/// (partitions, foreign keys, CREATE INDEX, triggers): the caller should stop and ask an operator,
+/// (foreign keys, CREATE INDEX, triggers): the caller should stop and ask an operator,
 /// not skip it. `syntax` means the text is not valid DDL at all.
 public struct DDLParseError: Error, Sendable, Hashable, Codable, CustomStringConvertible {
     public enum Code: String, Sendable, Hashable, Codable, CaseIterable {

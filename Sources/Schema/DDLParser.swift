@@ -2,8 +2,8 @@
 ///
 /// Why hand-written: the parser runs on every DDL of every shard, must give precise offsets and
 /// must refuse (not mis-parse) what it does not model. Anything outside the supported subset
-/// throws ``DDLParseError`` with code `.unsupported`, so a caller never silently drops a partition
-/// clause or a foreign key.
+/// throws ``DDLParseError`` with code `.unsupported`, so a caller never silently drops a foreign
+/// key (partition clauses are kept as text, see ``PartitionClause``).
 public enum DDLParser {
     /// Parses one statement (an optional trailing `;` is allowed).
     ///

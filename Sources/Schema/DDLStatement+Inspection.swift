@@ -6,7 +6,7 @@ extension DDLStatement {
     public var tables: [QualifiedName] {
         switch self {
         case .createTable(let create): return [create.table]
-        case .alterTable(let alter): return [alter.table]
+        case .alterTable(let alter): return [alter.table] + alter.exchangeTables
         case .dropTable(let drop): return drop.tables
         case .truncateTable(let table): return [table]
         case .renameTable(let renames): return renames.flatMap { [$0.from, $0.to] }
@@ -25,6 +25,11 @@ extension DDLStatement {
             return .createTable(create)
         case .alterTable(var alter):
             alter.table = fill(alter.table)
+            alter.specs = alter.specs.map { spec in
+                guard case .partition(var clause) = spec, let other = clause.exchangeTable else { return spec }
+                clause.exchangeTable = fill(other)
+                return .partition(clause)
+            }
             return .alterTable(alter)
         case .dropTable(var drop):
             drop.tables = drop.tables.map(fill)
@@ -36,6 +41,25 @@ extension DDLStatement {
         case .createDatabase, .dropDatabase:
             return self
         }
+    }
+}
+
+extension AlterTable {
+    /// The partition clause, if the statement has one.
+    public var partition: PartitionClause? {
+        for case .partition(let clause) in self.specs { return clause }
+        return nil
+    }
+
+    /// `EXCHANGE PARTITION p WITH TABLE t`: `t`.
+    var exchangeTables: [QualifiedName] { self.partition?.exchangeTable.map { [$0] } ?? [] }
+
+    /// Whether every clause is a partition operation that leaves the table's rows and definition
+    /// as they are on the other shards, or empties one shard's partition: `TRUNCATE PARTITION` and
+    /// `ANALYZE/CHECK/OPTIMIZE/REBUILD/REPAIR PARTITION`.
+    public var isPartitionMaintenance: Bool {
+        guard self.specs.count == 1, let kind = self.partition?.kind else { return false }
+        return kind == .truncate || kind == .maintenance
     }
 }
 

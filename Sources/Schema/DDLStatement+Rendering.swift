@@ -23,9 +23,15 @@ extension DDLStatement {
             (options.engine, options.autoIncrement) = (nil, nil)
             clauses.append(options.sql)
             for clause in clauses where !clause.isEmpty { text += " " + clause }
+            if let partition = create.partition { text += " " + partition.rendered(renaming: renaming) }
             return text
         case .alterTable(let alter):
-            let specs = alter.specs.map(\.sql).joined(separator: ", ")
+            // A partition clause follows the others without a comma.
+            var specs = alter.specs.filter { if case .partition = $0 { false } else { true } }.map(\.sql)
+                .joined(separator: ", ")
+            for case .partition(let clause) in alter.specs {
+                specs += (specs.isEmpty ? "" : " ") + clause.rendered(renaming: renaming)
+            }
             return "ALTER TABLE " + SQLText.qualified(renaming(alter.table)) + (specs.isEmpty ? "" : " " + specs)
         case .dropTable(let drop):
             return "DROP TABLE " + (drop.ifExists ? "IF EXISTS " : "")
@@ -96,6 +102,8 @@ extension AlterSpec {
                 + (collation.map { " COLLATE \(SQLText.charsetName($0))" } ?? "")
         case .tableOptions(let options):
             return options.sql
+        case .partition(let clause):
+            return clause.rendered()
         }
     }
 }

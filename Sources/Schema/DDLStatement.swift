@@ -31,11 +31,15 @@ public struct CreateTable: Sendable, Hashable, Codable {
     public var charset: String?
     public var collation: String?
     public var options: TableOptions
+    /// `PARTITION BY ...` after the options, as canonical text (see ``PartitionClause``).
+    public var partition: PartitionClause?
 
     public init(
         table: QualifiedName, ifNotExists: Bool = false, columns: [ColumnInfo], indexes: [IndexInfo] = [],
-        charset: String? = nil, collation: String? = nil, options: TableOptions = TableOptions()
+        charset: String? = nil, collation: String? = nil, options: TableOptions = TableOptions(),
+        partition: PartitionClause? = nil
     ) {
+        self.partition = partition
         self.table = table
         self.ifNotExists = ifNotExists
         self.columns = columns
@@ -87,6 +91,9 @@ public enum AlterSpec: Sendable, Hashable, Codable {
     case convertTo(charset: String, collation: String?)
     /// `ENGINE=`, `COMMENT=`, `AUTO_INCREMENT=` and other table options.
     case tableOptions(TableOptions)
+    /// `PARTITION BY`, `REMOVE PARTITIONING` or a partition operation (`ADD PARTITION`, ...): always
+    /// the last clause, written after the others without a comma; it changes no column or index.
+    case partition(PartitionClause)
 }
 
 public struct DropTable: Sendable, Hashable, Codable {

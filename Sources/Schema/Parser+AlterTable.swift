@@ -4,9 +4,20 @@ extension Parser {
         var alter = AlterTable(table: try self.qualifiedName("ALTER TABLE"), specs: [])
         if self.current.kind == .end || self.current.isPunct(";") { return alter }
         repeat {
+            let start = self.current
+            if let clause = try self.partitionClause() {
+                guard alter.specs.isEmpty || clause.kind == .partitionBy || clause.kind == .removePartitioning else {
+                    throw self.syntax("ALTER TABLE", "a partition operation cannot follow other clauses", at: start)
+                }
+                alter.specs.append(.partition(clause))
+                return alter  // a partition clause runs to the end of the statement
+            }
             alter.specs.append(contentsOf: try self.alterSpec())
         } while self.acceptPunct(",")
-        if self.current.isWord("PARTITION") { throw self.unsupported("PARTITION BY") }
+        // `PARTITION BY` / `REMOVE PARTITIONING` may follow the other clauses without a comma.
+        if self.atAlterPartitioning, let clause = try self.partitionClause() {
+            alter.specs.append(.partition(clause))
+        }
         return alter
     }
 
@@ -99,7 +110,6 @@ extension Parser {
     }
 
     private mutating func addSpec() throws(DDLParseError) -> [AlterSpec] {
-        if self.current.isWord("PARTITION") { throw self.unsupported("ADD PARTITION") }
         if self.accept("COLUMN") || self.current.isPunct("(") {
             if self.current.isWord("IF") { throw self.unsupported("ADD COLUMN IF NOT EXISTS") }
             if self.acceptPunct("(") {

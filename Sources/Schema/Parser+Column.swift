@@ -10,7 +10,7 @@ extension Parser {
         while true {
             let token = self.current
             if token.kind == .end || token.isPunct(",") || token.isPunct(")") || token.isPunct(";")
-                || token.isWord("FIRST") || token.isWord("AFTER")
+                || token.isWord("FIRST") || token.isWord("AFTER") || self.atAlterPartitioning
             {
                 break
             }

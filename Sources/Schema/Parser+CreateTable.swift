@@ -26,7 +26,12 @@ extension Parser {
         create.charset = charset
         create.collation = collation
         create.options = options
-        if self.current.isWord("PARTITION") { throw self.unsupported("PARTITION BY") }
+        if self.current.isWord("PARTITION") {
+            guard let clause = try self.partitionClause(), clause.kind == .partitionBy else {
+                throw self.syntax("CREATE TABLE", "expected PARTITION BY, found \(self.describeCurrent())")
+            }
+            create.partition = clause
+        }
         if self.current.isWord("AS") || self.current.isWord("SELECT") || self.current.isWord("IGNORE")
             || self.current.isWord("REPLACE")
         {
@@ -148,6 +153,7 @@ extension Parser {
                 }
                 return (charset, collation, options)
             }
+            if self.atAlterPartitioning { return (charset, collation, options) }
             let hadDefault = self.accept("DEFAULT")
             if self.accept("CHARACTER", "SET") || self.accept("CHARSET") {
                 _ = self.acceptPunct("=")

@@ -79,7 +79,7 @@ extension Parser {
         return out
     }
 
-    private static func needsSpace(_ previous: Token, _ token: Token) -> Bool {
+    static func needsSpace(_ previous: Token, _ token: Token) -> Bool {
         if previous.isPunct("(") || previous.isPunct(".") { return false }
         if token.isPunct(")") || token.isPunct(",") || token.isPunct(".") { return false }
         if token.isPunct("("), previous.kind == .word || previous.kind == .quotedIdentifier { return false }

@@ -114,6 +114,8 @@ extension TableInfo {
                 self.columns[i].charset = charset
                 self.columns[i].collation = collation
             }
+        case .partition:
+            break  // partitioning changes no column, index or option (see PartitionClause)
         case .tableOptions(let options):
             self.options.engine = options.engine ?? self.options.engine
             self.options.autoIncrement = options.autoIncrement ?? self.options.autoIncrement

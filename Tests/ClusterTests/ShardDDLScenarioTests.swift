@@ -41,6 +41,8 @@ extension ClusterSuites {
         /// blocked Info (the master's log has one more `optimism.infoReported`), `shard-ddl-lock`
         /// must list exactly what it listed before: the same decision under the same operation.
         case workerRestartKeepsLocks(Int)
+        /// The downstream target's partition names, in order, comma-separated (empty: not partitioned).
+        case downstreamPartitions(String)
     }
 
     struct Scenario: CustomStringConvertible {
@@ -248,13 +250,63 @@ extension ClusterSuites {
         ]),
         // An unsupported DDL pauses the subtask with an error naming the statement and its position.
         Scenario(id: "unsupported DDL", mode: nil, tables: [t111], steps: [
+            .sql(0, "alter table shardddl1.tb1 add constraint chk check (id > 0)"),
+            .subtaskError("CHECK constraint"),
+        ]),
+        // Issue 9: without shard mode, partition DDLs go downstream as they are (routed).
+        Scenario(id: "PART/no-sharding", mode: nil, tables: [t111], steps: [
             .sql(0, "alter table shardddl1.tb1 partition by hash(id) partitions 2"),
-            .subtaskError("PARTITION"),
+            .sql(0, "insert into shardddl1.tb1 values (1), (2), (3)"),
+            .consistent(),
+            .downstreamPartitions("p0,p1"),
+            .sql(0, "alter table shardddl1.tb1 coalesce partition 1"),
+            .sql(0, "insert into shardddl1.tb1 values (4)"),
+            .consistent(),
+            .downstreamPartitions("p0"),
+            .sql(0, "alter table shardddl1.tb1 remove partitioning"),
+            .sql(0, "insert into shardddl1.tb1 values (5)"),
+            .consistent(),
+            .downstreamPartitions(""),
         ]),
     ]
 
+    /// Issue 9: partitioning two merged shards. `PARTITION BY`, `ADD PARTITION` and `DROP PARTITION`
+    /// reach the downstream once (the second shard's is coordinated away, or already done there);
+    /// `TRUNCATE PARTITION` of one shard does not empty the merged table.
+    static func partitions(_ mode: String) -> [Scenario] {
+        [
+            Scenario(id: "PART/range", mode: mode, tables: [t111, t211], steps: [
+                .sql(0, "alter table shardddl1.tb1 partition by range (id) (partition p0 values less than (10), partition p1 values less than (20))"),
+                .sql(1, "alter table shardddl1.tb1 partition by range (id) (partition p0 values less than (10), partition p1 values less than (20))"),
+                .sql(0, "insert into shardddl1.tb1 values (1), (11)"),
+                .sql(1, "insert into shardddl1.tb1 values (2), (12)"),
+                .consistent(),
+                .downstreamPartitions("p0,p1"),
+                .sql(0, "alter table shardddl1.tb1 add partition (partition p2 values less than (30))"),
+                .sql(0, "insert into shardddl1.tb1 values (21)"),
+                .sql(1, "alter table shardddl1.tb1 add partition (partition p2 values less than (30))"),
+                .sql(1, "insert into shardddl1.tb1 values (22)"),
+                .consistent(),
+                .downstreamPartitions("p0,p1,p2"),
+                // Shard 1 empties its p0 (row 2); the merged table keeps it. The row after it marks
+                // that the TRUNCATE was read.
+                .sql(1, "alter table shardddl1.tb1 truncate partition p0"),
+                .sql(1, "insert into shardddl1.tb1 values (23)"),
+                .downstreamCount(7),
+                .consistentOver([t111, t211], rows: "id >= 10"),
+                .sql(0, "alter table shardddl1.tb1 drop partition p0"),
+                .sql(1, "alter table shardddl1.tb1 drop partition p0"),
+                .sql(0, "insert into shardddl1.tb1 values (13)"),
+                .sql(1, "insert into shardddl1.tb1 values (24)"),
+                .consistent(),
+                .downstreamPartitions("p1,p2"),
+                .syncing,
+            ]),
+        ]
+    }
+
     @Test func pessimisticScenarios() async throws {
-        try await Self.run(Self.basic("pessimistic") + Self.pessimisticOnly, label: "scen-pess")
+        try await Self.run(Self.basic("pessimistic") + Self.pessimisticOnly + Self.partitions("pessimistic"), label: "scen-pess")
     }
 
     @Test func pessimisticColumnScenarios() async throws {
@@ -262,7 +314,7 @@ extension ClusterSuites {
     }
 
     @Test func optimisticScenarios() async throws {
-        try await Self.run(Self.basic("optimistic") + Self.optimisticOnly, label: "scen-opt")
+        try await Self.run(Self.basic("optimistic") + Self.optimisticOnly + Self.partitions("optimistic"), label: "scen-opt")
     }
 
     @Test func optimisticColumnScenarios() async throws {
@@ -391,6 +443,13 @@ extension ClusterSuites {
                 let got = (try? await f.downstreamQuery(query).first?.first) ?? nil
                 let lastError = (try? await f.subtaskError(name)) ?? nil
                 #expect(ok, "\(s): downstream columns \(expected), got \(String(describing: got)); error \(String(describing: lastError))")
+            case .downstreamPartitions(let expected):
+                let (schema, table) = (target.split(separator: ".")[0], target.split(separator: ".")[1])
+                let query = "SELECT IFNULL(GROUP_CONCAT(PARTITION_NAME ORDER BY PARTITION_ORDINAL_POSITION), '') FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = '\(schema)' AND TABLE_NAME = '\(table)'"
+                let ok = try await eventually(timeout: .seconds(60)) { try await f.downstreamQuery(query).first?.first == expected }
+                let got = (try? await f.downstreamQuery(query).first?.first) ?? nil
+                let lastError = (try? await f.subtaskError(name)) ?? nil
+                #expect(ok, "\(s): downstream partitions \(expected), got \(String(describing: got)); error \(String(describing: lastError))")
             case .paused(let texts):
                 let ok = try await eventually(timeout: .seconds(60)) {
                     let status = try await f.ctl(["query-status", name]).json["status"] as? [String: Any]

@@ -7,7 +7,9 @@ extension Syncer {
     /// Server errors a re-executed or shard-duplicated DDL raises when its effect is already there
     /// (DM's "ignorable DDL errors"): the table/database/column/key exists, or is already gone.
     /// 1054 (unknown column) is a CHANGE COLUMN whose old name another shard's identical rename already replaced.
-    static let alreadyDoneErrors: Set<UInt32> = [1007, 1008, 1050, 1051, 1054, 1060, 1061, 1068, 1091, 1146]
+    /// 1507 (a partition to drop does not exist) and 1517 (duplicate partition name) are a second
+    /// shard's `DROP PARTITION` / `ADD PARTITION` that the first shard's already ran downstream.
+    static let alreadyDoneErrors: Set<UInt32> = [1007, 1008, 1050, 1051, 1054, 1060, 1061, 1068, 1091, 1146, 1507, 1517]
 
     /// Handles one DDL event. Returns a position to rewind to when a pessimistic sharding group
     /// resolved with held tables whose events must now be re-read.
@@ -159,8 +161,11 @@ extension Syncer {
             try await self.executeBarrier(statements, ddl: ddl, tables: Array(tables.dropFirst()), dropped: [table])
             try await self.reportSourceTables()
             return nil
-        case .alterTable:
-            if filtered {
+        case .alterTable(let alter):
+            // `TRUNCATE PARTITION` must not empty the merged table (like TRUNCATE TABLE), and a shard's
+            // ANALYZE/CHECK/OPTIMIZE/REBUILD/REPAIR PARTITION concerns its own storage: while merging
+            // shards neither goes downstream nor waits for the other shards.
+            if filtered || self.isSharding && alter.isPartitionMaintenance {
                 try await self.executeBarrier([], ddl: ddl, tables: [table])
                 return nil
             }
