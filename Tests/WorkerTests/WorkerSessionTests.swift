@@ -53,11 +53,12 @@ struct WorkerSessionTests {
             try await master.waitFor("restarted") { $0.filter { $0 == "runner.start test@s1 epoch=1" }.count >= 2 }
         }
         let timeline = master.timeline
-        let failed = try #require(timeline.firstIndex(of: "keepalive.failed"))
         let stop = try #require(timeline.firstIndex(of: "runner.stop test@s1"))
         let registers = timeline.indices.filter { timeline[$0] == "register" }
         #expect(registers.count >= 2)
-        #expect(failed < stop, "\(timeline)")
+        // A starved machine can reach the lease's end on the worker's own clock before a failing
+        // keepalive answers; either way the runners stop first. A failure seen must come before the stop.
+        if let failed = timeline.firstIndex(of: "keepalive.failed") { #expect(failed < stop, "\(timeline)") }
         #expect(stop < registers[1], "runners must stop before the worker rejoins: \(timeline)")
     }
 
