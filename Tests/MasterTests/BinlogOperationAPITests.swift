@@ -9,8 +9,7 @@ import Testing
         try await withTemporaryDirectory("master") { dir in
             let master = try await MasterFixture.make(dataDir: dir)
             try await master.test { client in
-                try await client.call(.post, "/api/v1/worker-protocol/register", json: #"{"name":"w1","address":"w1:1"}"#)
-                try await client.call(.post, "/api/v1/sources", yaml: Fixtures.sourceYAML("s1"))
+                try await client.registerWorkerAndSource()
                 var r = try await client.call(.post, "/api/v1/tasks", yaml: Fixtures.taskYAML("t1", sources: ["s1"]))
                 #expect(r.status == 201, "\(r.body)")
                 let path = "/api/v1/tasks/t1/binlog-operations"

@@ -95,6 +95,14 @@ extension TestClientProtocol {
     }
 }
 
+extension TestClientProtocol {
+    /// Worker `w1` registered and source `s1` created (so bound to it): where most API tests start.
+    func registerWorkerAndSource() async throws {
+        try await self.call(.post, "/api/v1/worker-protocol/register", json: #"{"name":"w1","address":"w1:1"}"#)
+        try await self.call(.post, "/api/v1/sources", yaml: Fixtures.sourceYAML("s1"))
+    }
+}
+
 /// Decodes a JSON body into a dictionary for assertions.
 func object(_ body: String) -> [String: Any] {
     (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
