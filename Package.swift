@@ -44,7 +44,23 @@ let package = Package(
 
         // MARK: Folds and tools
         .target(name: "Projections", dependencies: ["Domain", "Pessimism", "Optimism", "Scheduling", "EventLog", "BinaryCoding"]),
-        .target(name: "LogTools", dependencies: ["Projections", "EventLog", "Domain"]),
+        .target(name: "LogTools", dependencies: ["Projections", "Leader", "EventLog", "Domain"]),
+
+        // MARK: Leadership and HA (issue 10)
+        /// The leader loop (`EngineHost`) and the `Elector` that decides when it runs.
+        .target(name: "Leader", dependencies: ["Projections", "Domain", "EventLog"]),
+        /// etcd 3.4's v3 JSON gateway over async-http-client: KV, txn, leases, watch, maintenance.
+        .target(name: "Etcd", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        /// HA on etcd: the election, the fenced etcd-replicated log and its LMDB mirror.
+        .target(name: "HA", dependencies: [
+            "Etcd", "EventLog", "Leader", "Projections", "Domain",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
 
         // MARK: Data plane (issue 4)
         /// libmariadb: connections, queries, transactions, the binlog stream and a Swift row decoder.
@@ -61,7 +77,7 @@ let package = Package(
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
         .target(name: "Master", dependencies: [
-            "API", "Projections", "EventLog", "Domain", "Schema", "LogTools", "MySQLClient", "Replication",
+            "API", "Projections", "Leader", "HA", "Etcd", "EventLog", "Domain", "Schema", "LogTools", "MySQLClient", "Replication",
             .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
@@ -100,7 +116,7 @@ let package = Package(
         .executableTarget(name: "braid-bench", dependencies: ["EventLog", "Projections", "Schema", "MySQLClient", "Domain", "Replication", .product(name: "Logging", package: "swift-log")], path: "benchmarks/BraidBench"),
 
         // MARK: Tests
-        .target(name: "BraidTestSupport", dependencies: ["Domain", "Schema", "Pessimism", "Optimism", "Scheduling", "MySQLClient"], path: "Tests/BraidTestSupport"),
+        .target(name: "BraidTestSupport", dependencies: ["Domain", "Schema", "Pessimism", "Optimism", "Scheduling", "MySQLClient", "Etcd"], path: "Tests/BraidTestSupport"),
         .testTarget(name: "BinaryCodingTests", dependencies: ["BinaryCoding", "BraidTestSupport"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "BraidTestSupport", "EventLogCrashFixture"]),
         .testTarget(name: "DomainTests", dependencies: ["Domain", "BraidTestSupport"]),
@@ -110,14 +126,15 @@ let package = Package(
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "BraidTestSupport"]),
         .testTarget(name: "MySQLClientTests", dependencies: ["MySQLClient", "BraidTestSupport"]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "MySQLClient", "Domain", "Schema", "BraidTestSupport"]),
-        .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "BraidTestSupport"]),
+        .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "Leader", "BraidTestSupport"]),
+        .testTarget(name: "HATests", dependencies: ["HA", "Etcd", "Leader", "EventLog", "Domain", "BraidTestSupport"]),
         .testTarget(name: "LogToolsTests", dependencies: ["LogTools", "BraidTestSupport"]),
         .testTarget(name: "MasterTests", dependencies: [
-            "Master", "MasterClient", "BraidTestSupport",
+            "Master", "MasterClient", "Leader", "BraidTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "WorkerTests", dependencies: [
-            "Worker", "Master", "MasterClient", "Ctl", "BraidTestSupport",
+            "Worker", "Master", "MasterClient", "Ctl", "Leader", "BraidTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         /// Multi-process tests: real `braid master`/`braid worker`/`braid ctl` processes on loopback.

@@ -48,6 +48,15 @@ struct MasterCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-body-bytes"), help: "Largest accepted request body.")
     var maxBodyBytes: Int?
 
+    @Option(help: "etcd endpoints host:port[,...]: run as one member of an HA cluster (embedded single master when absent).")
+    var etcd: String?
+
+    @Option(help: "The Braid cluster's name: its key prefix in etcd (default braid).")
+    var cluster: String?
+
+    @Option(name: .customLong("election-ttl"), help: "HA election lease TTL, e.g. 3s; a crashed leader is replaced after about this plus 0.6 s.")
+    var electionTTL: String?
+
     func run() async throws {
         var configuration = MasterConfiguration(dataDir: self.dataDir)
         if let path = self.config {
@@ -64,6 +73,9 @@ struct MasterCommand: AsyncParsableCommand {
         if let v = self.secretKeyFile { configuration.secretKeyFile = v }
         if let v = self.maxBodyBytes { configuration.maxBodyBytes = v }
         if let v = self.maxWatchTimeout { configuration.maxWatchTimeout = try MasterConfiguration.parseDuration(v) }
+        if let v = self.etcd { configuration.etcdEndpoints = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        if let v = self.cluster { configuration.cluster = v }
+        if let v = self.electionTTL { configuration.electionTTL = try MasterConfiguration.parseDuration(v) }
         try await Master.run(configuration: configuration)
     }
 }

@@ -15,6 +15,11 @@ public struct EventLogError: Error, Sendable, Hashable, CustomStringConvertible 
         case truncationNotCovered
         /// The log is closed.
         case closed
+        /// The replicated store (etcd) could not take the append: no quorum, unreachable, or out of
+        /// space. Nothing was appended, or (`message` says so) the outcome could not be resolved.
+        case unavailable
+        /// The local mirror does not match the replicated log at `sequence`.
+        case diverged
         /// Any other LMDB or system failure.
         case storage
     }

@@ -2,6 +2,7 @@ import Domain
 import EventLog
 import Foundation
 import Pessimism
+import Leader
 import Projections
 import Scheduling
 

@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import OpenAPIHummingbird
+import Leader
 import Projections
 import Prometheus
 import ServiceLifecycle
@@ -13,6 +14,9 @@ import ServiceLifecycle
 public enum Master {
     /// Runs the master until SIGTERM/SIGINT, then drains in-flight requests and returns.
     public static func run(configuration: MasterConfiguration, logger: Logger = Logger(label: "braid.master")) async throws {
+        if !configuration.etcdEndpoints.isEmpty {
+            return try await Self.runHA(configuration: configuration, logger: logger)
+        }
         let log = try LMDBLog(path: try Self.prepareDataDir(configuration.dataDir))
         let runtime = try await MasterRuntime.start(
             configuration: configuration, log: log, elector: EmbeddedElector(log: log), logger: logger)
@@ -62,6 +66,17 @@ public struct MasterRuntime: Sendable {
     ) async throws -> MasterRuntime {
         let leadership = try await elector.campaign()
         let host = try EngineHost(log: log, term: leadership.term, options: .init(snapshotEvery: configuration.snapshotEvery))
+        return try await Self.lead(configuration: configuration, host: host, clock: clock, logger: logger)
+    }
+
+    /// Wires the API and the ticker around `host`, the leader loop of a won term.
+    public static func lead(
+        configuration: MasterConfiguration,
+        host: EngineHost,
+        clock: MasterClock = .system,
+        members: (any MemberDirectory)? = nil,
+        logger: Logger
+    ) async throws -> MasterRuntime {
         let secrets = try configuration.secretKeyFile.map { path throws(MasterError) in try SecretBox.load(keyFile: path) }
             ?? SecretBox(keyBytes: nil)
         let registry = PrometheusCollectorRegistry()
@@ -70,12 +85,12 @@ public struct MasterRuntime: Sendable {
         liveness.grant(await host.state.scheduling.workers.filter(\.value.isOnline).keys, at: clock.now())
         let api = MasterAPI(
             host: host, configuration: configuration, clock: clock, secrets: secrets, registry: registry,
-            liveness: liveness, logger: logger)
+            liveness: liveness, members: members, logger: logger)
         let ticker = LeaderTicker(
             host: host, clock: clock, interval: configuration.tickInterval, ttl: configuration.keepaliveTTL,
             liveness: liveness, logger: logger)
         let last = await host.state.lastSequence
-        logger.info("leader", metadata: ["term": "\(leadership.term)", "last_sequence": "\(last)"])
+        logger.info("leader", metadata: ["term": "\(host.term)", "last_sequence": "\(last)"])
         return MasterRuntime(configuration: configuration, host: host, ticker: ticker, api: api, registry: registry, logger: logger)
     }
 

@@ -24,7 +24,17 @@ public struct MasterConfiguration: Sendable {
     /// Upper bound on a watch long-poll, whatever the worker asks for.
     public var maxWatchTimeout: Duration = .seconds(60)
 
+    /// etcd client endpoints; empty runs the embedded single master, non-empty runs HA.
+    public var etcdEndpoints: [String] = []
+    /// The Braid cluster's key prefix in etcd (`/braid/<cluster>/`), so clusters can share an etcd.
+    public var cluster: String = "braid"
+    /// The master election lease (HA): failover after a crash takes about this plus 0.6 s.
+    public var electionTTL: Duration = .seconds(3)
+
     public init(dataDir: String) { self.dataDir = dataDir }
+
+    /// `http://` plus the advertised address: where other members and redirects send clients.
+    public var apiURL: String { "http://" + self.address }
 
     public var address: String { self.advertiseAddress ?? "\(self.host):\(self.port)" }
 
@@ -77,6 +87,9 @@ public struct MasterConfiguration: Sendable {
         if let v = string("auth-token-file") { self.authTokenFile = v }
         if let v = string("secret-key-file") { self.secretKeyFile = v }
         if let v = string("max-body-bytes"), let n = Int(v) { self.maxBodyBytes = n }
+        if let v = string("etcd") { self.etcdEndpoints = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        if let v = string("cluster") { self.cluster = v }
+        if let v = string("election-ttl") { self.electionTTL = try Self.parseDuration(v) }
     }
 }
 

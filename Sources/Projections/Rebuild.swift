@@ -47,6 +47,17 @@ extension ClusterState {
         return state
     }
 
+    /// Folds the records `log` holds after this state's `lastSequence` (a warm standby following
+    /// a mirror). Returns how many were applied.
+    @discardableResult
+    public mutating func catchUp(from log: some LogStore) throws(RebuildError) -> UInt64 {
+        let before = self.lastSequence
+        let last = log.lastSequence
+        guard last > before else { return 0 }
+        try Self.sequentialFold(&self, from: log, in: (before + 1)...last)
+        return self.lastSequence - before
+    }
+
     /// The gap check every fold makes before applying `sequence`.
     @inline(__always)
     static func checkNext(_ state: ClusterState, _ sequence: UInt64) -> RebuildError? {

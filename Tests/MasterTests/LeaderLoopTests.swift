@@ -1,6 +1,7 @@
 import BraidTestSupport
 import Domain
 import Foundation
+import Leader
 import Projections
 import Testing
 

@@ -2,6 +2,7 @@ import BinaryCoding
 import BraidTestSupport
 import Domain
 import EventLog
+import Leader
 import Projections
 import Testing
 

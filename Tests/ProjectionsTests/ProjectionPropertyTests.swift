@@ -1,6 +1,7 @@
 import BraidTestSupport
 import Domain
 import EventLog
+import Leader
 import Projections
 import Testing
 

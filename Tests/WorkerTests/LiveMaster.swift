@@ -1,6 +1,7 @@
 import EventLog
 import Hummingbird
 import Foundation
+import Leader
 import Logging
 import Master
 import NIOCore

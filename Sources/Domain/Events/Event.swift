@@ -16,6 +16,7 @@ public indirect enum Event: Sendable, Hashable, Codable {
     case pessimism(PessimismEvent)
     case optimism(OptimismEvent)
     case checkpoint(CheckpointEvent)
+    case leader(LeaderEvent)
 
     /// Version of the payload layout. A reader refuses payloads with a newer version rather
     /// than misread them.
@@ -29,6 +30,7 @@ public indirect enum Event: Sendable, Hashable, Codable {
         case pessimism = 5
         case optimism = 6
         case checkpoint = 7
+        case leader = 8
     }
 
     public var category: Category {
@@ -40,6 +42,7 @@ public indirect enum Event: Sendable, Hashable, Codable {
         case .pessimism: .pessimism
         case .optimism: .optimism
         case .checkpoint: .checkpoint
+        case .leader: .leader
         }
     }
 
@@ -53,6 +56,7 @@ public indirect enum Event: Sendable, Hashable, Codable {
         case .pessimism(let e): e
         case .optimism(let e): e
         case .checkpoint(let e): e
+        case .leader(let e): e
         }
     }
 
@@ -113,6 +117,7 @@ public indirect enum Event: Sendable, Hashable, Codable {
         case .pessimism: self = .pessimism(try PessimismEvent(caseTag: caseTag, from: &reader))
         case .optimism: self = .optimism(try OptimismEvent(caseTag: caseTag, from: &reader))
         case .checkpoint: self = .checkpoint(try CheckpointEvent(caseTag: caseTag, from: &reader))
+        case .leader: self = .leader(try LeaderEvent(caseTag: caseTag, from: &reader))
         }
         try reader.expectEnd()
     }

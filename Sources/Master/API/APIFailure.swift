@@ -2,6 +2,7 @@ import API
 import Domain
 import Optimism
 import Pessimism
+import Leader
 import Projections
 import Scheduling
 

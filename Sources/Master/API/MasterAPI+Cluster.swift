@@ -4,7 +4,8 @@ import Domain
 /// Cluster members: this master (the leader in embedded mode), workers, offline-member.
 extension MasterAPI {
     public func listMasters(_ input: Operations.listMasters.Input) async throws -> Operations.listMasters.Output {
-        .ok(.init(body: .json([
+        if let members = self.members { return .ok(.init(body: .json(await members.list()))) }
+        return .ok(.init(body: .json([
             .init(name: self.configuration.name, address: self.configuration.address, leader: true, term: Int64(self.host.term)),
         ])))
     }

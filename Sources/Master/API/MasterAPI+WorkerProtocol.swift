@@ -2,6 +2,7 @@ import API
 import Domain
 import Foundation
 import Optimism
+import Leader
 import Projections
 import Schema
 

@@ -3,6 +3,7 @@ import Domain
 import Foundation
 import Logging
 import OpenAPIRuntime
+import Leader
 import Projections
 import Prometheus
 
@@ -19,12 +20,15 @@ public struct MasterAPI: APIProtocol {
     let statuses = SubtaskStatusBoard()
     let views: WorkerViewMemo
     let liveness: LivenessBoard
+    /// The masters of an HA cluster; `nil` in embedded mode (this master is the only one).
+    let members: (any MemberDirectory)?
 
     init(
         host: EngineHost, configuration: MasterConfiguration, clock: MasterClock, secrets: SecretBox,
-        registry: PrometheusCollectorRegistry, liveness: LivenessBoard, logger: Logger
+        registry: PrometheusCollectorRegistry, liveness: LivenessBoard, members: (any MemberDirectory)? = nil, logger: Logger
     ) {
         self.host = host
+        self.members = members
         self.liveness = liveness
         self.configuration = configuration
         self.clock = clock

@@ -1,4 +1,5 @@
 import Logging
+import Leader
 import Projections
 import ServiceLifecycle
 

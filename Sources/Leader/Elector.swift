@@ -1,4 +1,4 @@
-import EventLog
+public import EventLog
 
 /// A won election: the term every append of this leader carries.
 public struct Leadership: Sendable, Hashable {

@@ -1,5 +1,6 @@
 public import Domain
 public import EventLog
+public import Projections
 import Synchronization
 
 /// The leader loop's core: the only writer of the log.
@@ -82,6 +83,12 @@ public actor EngineHost {
     /// term that fences appends is the one the rest of the master advertises.
     public init(log: any LogStore, term: UInt64, options: Options = Options()) throws {
         let state = try ClusterState.rebuild(from: log)
+        self.init(log: log, rebuilt: state, term: term, options: options)
+    }
+
+    /// Takes over with `state`, already folded from `log` through its last record (a warm standby
+    /// in HA mode), so a failover does not pay for a rebuild.
+    public init(log: any LogStore, warm state: ClusterState, term: UInt64, options: Options = Options()) {
         self.init(log: log, rebuilt: state, term: term, options: options)
     }
 

@@ -1,0 +1,169 @@
+import Domain
+import Etcd
+import EventLog
+import Foundation
+import HA
+import Hummingbird
+import Leader
+import Logging
+import Projections
+import ServiceLifecycle
+
+extension Master {
+    /// `braid master --etcd ...`: one member of an HA cluster. The HTTP server runs for the
+    /// process's life; `MemberService` campaigns, follows etcd into the mirror while a follower,
+    /// and runs the leader loop for each term it wins.
+    static func runHA(configuration: MasterConfiguration, logger: Logger) async throws {
+        let directory = try Self.prepareDataDir(configuration.dataDir)
+        let mirror = try LMDBLog(path: directory)
+        let client = try EtcdClient(endpoints: configuration.etcdEndpoints)
+        let keys = EtcdKeys(cluster: configuration.cluster)
+        let elector = EtcdElector(
+            client: client, keys: keys, member: MemberInfo(name: configuration.name, apiURL: configuration.apiURL),
+            options: .init(ttl: configuration.electionTTL), logger: logger)
+        let log = EtcdLog(
+            mirror: mirror, mirrorDirectory: directory, client: client, keys: keys, logger: logger,
+            onFenceLost: { why in elector.stepDown(reason: why) })
+        // etcd unreachable, another etcd cluster, or a diverged mirror: refuse to start, naming it.
+        do {
+            try await log.catchUp()
+        } catch {
+            throw MasterError.configuration("cannot join the HA cluster through etcd \(configuration.etcdEndpoints.joined(separator: ",")): \(error)")
+        }
+        let slot = LeaderSlot()
+        let members = EtcdMemberDirectory(client: client, keys: keys)
+        let member = MemberService(
+            configuration: configuration, log: log, elector: elector, slot: slot, members: members, logger: logger)
+        let local = try Self.followerRouter(members: members).buildResponder()
+        let app = Application(
+            responder: MemberResponder(slot: slot, elector: elector, local: local, selfURL: configuration.apiURL),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "braid-master"),
+            logger: logger)
+        logger.info("master starting (HA)", metadata: [
+            "listen": "\(configuration.host):\(configuration.port)", "etcd": "\(configuration.etcdEndpoints)",
+            "cluster": "\(configuration.cluster)", "mirror_last": "\(mirror.lastSequence)",
+        ])
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: app), .init(service: member)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+        logger.info("master stopped", metadata: ["mirror_last": "\(mirror.lastSequence)"])
+    }
+
+    /// What a follower serves itself.
+    static func followerRouter(members: any MemberDirectory) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/health") { _, _ in "ok" }
+        router.get("/metrics") { _, _ in "" }
+        router.get("/api/v1/cluster/masters") { _, _ -> Response in
+            let list = await members.list()
+            let data = (try? JSONEncoder().encode(list)) ?? Data()
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        }
+        return router
+    }
+}
+
+/// One HA member's life: follow, campaign, lead a term, step down, repeat.
+struct MemberService: Service {
+    let configuration: MasterConfiguration
+    let log: EtcdLog
+    let elector: EtcdElector
+    let slot: LeaderSlot
+    let members: any MemberDirectory
+    let logger: Logger
+
+    func run() async throws {
+        let initial = try ClusterState.rebuild(from: self.log)
+        do {
+            try await cancelWhenGracefulShutdown { try await self.loop(warm: initial) }
+        } catch is CancellationError {
+        }
+        await self.elector.resign()
+        self.slot.clear()
+    }
+
+    private func loop(warm initial: ClusterState) async throws {
+        var warm = initial
+        while !Task.isCancelled {
+            // Follower: fill the mirror and keep the fold warm until this member wins.
+            let follower = Task { await self.log.follow() }
+            let leadership: Leadership
+            do {
+                leadership = try await self.campaignKeepingWarm(&warm)
+            } catch {
+                follower.cancel()
+                await follower.value
+                throw error
+            }
+            follower.cancel()
+            await follower.value
+            warm = try await self.lead(leadership, warm: warm)
+        }
+    }
+
+    /// Campaigns while folding new mirror records into `warm` (ha.md §3.4 step 6), so taking
+    /// over costs only the records that arrived since the last fold.
+    private func campaignKeepingWarm(_ warm: inout ClusterState) async throws -> Leadership {
+        let log = self.log
+        let logger = self.logger
+        let folder = Task { [warm] () -> ClusterState in
+            var state = warm
+            while !Task.isCancelled {
+                do {
+                    try state.catchUp(from: log)
+                } catch {
+                    logger.error("warm fold failed", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+            return state
+        }
+        defer { folder.cancel() }
+        let leadership = try await self.elector.campaign()
+        folder.cancel()
+        warm = await folder.value
+        return leadership
+    }
+
+    /// Leads one term: take over the log, append `leader.elected` as the first fenced write, then
+    /// serve and tick until leadership is lost. Returns the state to keep folding as a follower.
+    private func lead(_ leadership: Leadership, warm: ClusterState) async throws -> ClusterState {
+        let started = ContinuousClock.now
+        var state = warm
+        guard let key = self.elector.electionKey else { return state }
+        do {
+            try await self.log.takeOver(term: leadership.term, electionKey: key)
+            try state.catchUp(from: self.log)
+        } catch {
+            self.logger.error("cannot take over the log; not leading", metadata: ["error": "\(error)"])
+            self.elector.stepDown(reason: "take-over failed: \(error)")
+            return state
+        }
+        let host = EngineHost(log: self.log, warm: state, term: leadership.term, options: .init(snapshotEvery: self.configuration.snapshotEvery))
+        do {
+            try await host.execute(.record(.leader(.elected(term: leadership.term, member: self.configuration.name, at: MasterClock.system.now()))), now: MasterClock.system.now())
+        } catch {
+            self.logger.error("first fenced append failed; not leading", metadata: ["error": "\(error)"])
+            self.log.release()
+            self.elector.stepDown(reason: "first append failed: \(error)")
+            return await host.state
+        }
+        let runtime = try await MasterRuntime.lead(configuration: self.configuration, host: host, members: self.members, logger: self.logger)
+        self.slot.set(runtime, responder: try runtime.router().buildResponder())
+        let last = await host.state.lastSequence
+        self.logger.info("leading", metadata: [
+            "term": "\(leadership.term)", "takeover_ms": "\((ContinuousClock.now - started).milliseconds)",
+            "last_sequence": "\(last)",
+        ])
+        let ticker = Task { try? await runtime.ticker.run() }
+        await self.elector.leadershipLost()
+        ticker.cancel()
+        self.slot.clear()
+        self.log.release()
+        _ = await ticker.value
+        self.logger.warning("no longer leading", metadata: ["term": "\(leadership.term)"])
+        return await host.state
+    }
+}

@@ -1,0 +1,96 @@
+import BraidTestSupport
+import Etcd
+import EventLog
+import Foundation
+import HA
+import Testing
+
+/// The fenced, etcd-replicated log against a real 3-member etcd on loopback.
+@Suite(.serialized) struct EtcdLogTests {
+    @Test func aDeposedLeaderCannotAppendAndFollowersMirrorEveryRecord() async throws {
+        try await withEtcdCluster { etcd in
+            let a = try TestMember("a", etcd: etcd, cluster: "fence")
+            let b = try TestMember("b", etcd: etcd, cluster: "fence")
+            let termA = try await a.lead()
+            for round in 0..<20 {
+                let range = try await a.log.append(entries(1 + round % 5, seed: round), term: termA)
+                #expect(range.upperBound == a.mirror.lastSequence + 1)
+            }
+            let written = a.mirror.lastSequence
+
+            // b follows into its mirror, then campaigns; a resigns and b takes over.
+            let follow = Task { await b.log.follow() }
+            #expect(try await eventually(timeout: .seconds(10)) { b.mirror.lastSequence == written })
+            follow.cancel()
+            await follow.value
+            let campaign = Task { try await b.lead() }
+            // a still holds its fence locally: only etcd's compare can refuse it once b leads.
+            let fenceKey = a.elector.electionKey!
+            _ = fenceKey
+            await a.elector.resign()
+            let termB = try await campaign.value
+            #expect(termB > termA)
+            await #expect(throws: EventLogError.self) {
+                _ = try await a.log.append(entries(3, seed: 99), term: termA)
+            }
+            #expect(a.mirror.lastSequence == written, "the refused append left the deposed mirror unchanged")
+
+            let more = try await b.log.append(entries(4, seed: 100), term: termB)
+            #expect(more.lowerBound == written + 1)
+            // a now follows b: every mirror holds the same records, terms never decrease.
+            let followA = Task { await a.log.follow() }
+            #expect(try await eventually(timeout: .seconds(10)) { a.mirror.lastSequence == b.mirror.lastSequence })
+            followA.cancel()
+            await followA.value
+            let recordsA = try a.records(), recordsB = try b.records()
+            #expect(recordsA == recordsB)
+            #expect(recordsA.count == Int(written) + 4)
+            #expect(zip(recordsA, recordsA.dropFirst()).allSatisfy { $0.term <= $1.term })
+        }
+    }
+
+    @Test func aMirrorOfAnotherEtcdClusterIsRefused() async throws {
+        try await withEtcdCluster(size: 1) { first in
+            let member = try TestMember("m", etcd: first, cluster: "pin")
+            let term = try await member.lead()
+            _ = try await member.log.append(entries(3, seed: 1), term: term)
+            try await withEtcdCluster(size: 1) { second in
+                let client = try EtcdClient(endpoints: second.endpoints)
+                let log = EtcdLog(
+                    mirror: member.mirror, mirrorDirectory: member.directory, client: client, keys: EtcdKeys(cluster: "pin"),
+                    logger: .init(label: "t"), onFenceLost: { _ in })
+                await #expect {
+                    try await log.catchUp()
+                } throws: { error in
+                    guard let error = error as? EventLogError else { return false }
+                    return error.code == .diverged && error.message.contains("cluster")
+                }
+            }
+        }
+    }
+
+    @Test func quorumLossStopsAppendsAndTheLeaderStepsDownThenServiceResumes() async throws {
+        try await withEtcdCluster { etcd in
+            let a = try TestMember("a", etcd: etcd, cluster: "quorum")
+            let term = try await a.lead()
+            _ = try await a.log.append(entries(2, seed: 1), term: term)
+            let before = a.mirror.lastSequence
+            etcd.kill("e2")
+            _ = try await a.log.append(entries(2, seed: 2), term: term)  // one member down: service goes on
+            etcd.kill("e3")
+            await #expect(throws: EventLogError.self) {
+                _ = try await a.log.append(entries(2, seed: 3), term: term)
+            }
+            #expect(a.mirror.lastSequence == before + 2, "nothing appended without a quorum")
+            // The leader steps down by its own clock within the TTL.
+            #expect(try await eventually(timeout: .seconds(4)) { !a.elector.isLeader })
+            try etcd.restart("e2")
+            try etcd.restart("e3")
+            #expect(try await etcd.waitHealthy(timeout: .seconds(30)))
+            let again = try await a.lead()
+            #expect(again > term)
+            let range = try await a.log.append(entries(1, seed: 4), term: again)
+            #expect(range.lowerBound == before + 3)
+        }
+    }
+}
