@@ -113,7 +113,7 @@ let package = Package(
         .executableTarget(name: "EventLogCrashFixture", dependencies: ["EventLog"]),
 
         // MARK: Benchmarks (run in release: `swift run -c release braid-bench all`)
-        .executableTarget(name: "braid-bench", dependencies: ["EventLog", "Projections", "Schema", "MySQLClient", "Domain", "Replication", .product(name: "Logging", package: "swift-log")], path: "benchmarks/BraidBench"),
+        .executableTarget(name: "braid-bench", dependencies: ["EventLog", "Projections", "Leader", "HA", "Etcd", "Schema", "MySQLClient", "Domain", "Replication", .product(name: "Logging", package: "swift-log")], path: "benchmarks/BraidBench"),
 
         // MARK: Tests
         .target(name: "BraidTestSupport", dependencies: ["Domain", "Schema", "Pessimism", "Optimism", "Scheduling", "MySQLClient", "Etcd"], path: "Tests/BraidTestSupport"),

@@ -13,7 +13,7 @@ public struct CtlCommand: AsyncParsableCommand {
         subcommands: [
             OperateSourceCommand.self, TransferSourceCommand.self, StartTaskCommand.self, StopTaskCommand.self,
             PauseTaskCommand.self, ResumeTaskCommand.self, CheckTaskCommand.self, QueryStatusCommand.self, ShardDDLLockCommand.self,
-            BinlogCommand.self, BinlogSchemaCommand.self, ListMemberCommand.self, OfflineMemberCommand.self, GetConfigCommand.self,
+            BinlogCommand.self, BinlogSchemaCommand.self, ListMemberCommand.self, OfflineMemberCommand.self, OperateLeaderCommand.self, GetConfigCommand.self,
         ]
     )
 

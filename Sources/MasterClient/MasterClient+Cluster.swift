@@ -156,6 +156,25 @@ extension MasterClient {
         }
     }
 
+    /// `operate-leader evict` on the first master that answers (send it to one master).
+    public func evictLeader() async throws(MasterClientError) {
+        try await self.call({ try await $0.evictLeader() }) { output in
+            switch output {
+            case .noContent: ()
+            case .default(let status, let r): throw MasterClientError(status: status, body: try r.body.json)
+            }
+        }
+    }
+
+    public func cancelEvictLeader() async throws(MasterClientError) {
+        try await self.call({ try await $0.cancelEvictLeader() }) { output in
+            switch output {
+            case .noContent: ()
+            case .default(let status, let r): throw MasterClientError(status: status, body: try r.body.json)
+            }
+        }
+    }
+
     public func offlineWorker(name: String) async throws(MasterClientError) {
         try await self.call({ try await $0.offlineWorker(path: .init(worker_hyphen_name: name)) }) { output in
             switch output {

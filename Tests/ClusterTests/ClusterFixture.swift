@@ -12,7 +12,9 @@ final class ClusterFixture {
     let cluster: ProcessCluster
     let masterPort: UInt16
     let scripts: String
-    var master: String { "127.0.0.1:\(self.masterPort)" }
+    /// What workers and `braid ctl` get as `--master`: this fixture's one master, or an HA test's list.
+    var masterList: String?
+    var master: String { self.masterList ?? "127.0.0.1:\(self.masterPort)" }
 
     init(label: String) throws {
         self.cluster = try ProcessCluster(label: label)

@@ -27,6 +27,10 @@ struct BraidBench {
             try await ApplyBench.run(scratch: scratch)
         case "merge":
             try await MergeBench.run(scratch: scratch)
+        case "ha-append":
+            try await HABench.append(scratch: scratch)
+        case "ha-failover":
+            try await HABench.failover(scratch: scratch, runs: Int(args.dropFirst().first ?? "") ?? 20)
         case "control-plane":
             try ControlPlaneBench.run(scratch: scratch)
         case "control-plane-lock":
@@ -40,7 +44,7 @@ struct BraidBench {
             try await EtcdComparison.run(scratch: scratch)
             try await BinlogBench.run(scratch: scratch)
         default:
-            print("usage: braid-bench eventlog|etcd|deciders|rebuild|control-plane[-lock|-keepalive]|binlog|apply|merge|all   (BENCH_DIR=<dir> picks the scratch folder)")
+            print("usage: braid-bench eventlog|etcd|ha-append|ha-failover [runs]|deciders|rebuild|control-plane[-lock|-keepalive]|binlog|apply|merge|all   (BENCH_DIR=<dir> picks the scratch folder)")
             exit(2)
         }
     }

@@ -62,3 +62,28 @@ struct OfflineMemberCommand: CtlSubcommand {
         return ["name": self.name]
     }
 }
+
+/// `operate-leader evict|cancel-evict`, sent to one master (`--master` with one address).
+struct OperateLeaderCommand: CtlSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "operate-leader",
+        abstract: "Hand leadership over: evict makes the receiving master resign and stop campaigning; cancel-evict lets it campaign again.",
+        discussion: "HA clusters only. The request is answered by the master named in --master, not redirected to the leader.")
+
+    enum Operation: String, ExpressibleByArgument, CaseIterable {
+        case evict
+        case cancelEvict = "cancel-evict"
+    }
+
+    @OptionGroup var global: CtlGlobalOptions
+    @Argument(help: "evict or cancel-evict.")
+    var operation: Operation
+
+    func reply(_ ctl: Ctl) async throws -> [String: Any] {
+        switch self.operation {
+        case .evict: try await ctl.client.evictLeader()
+        case .cancelEvict: try await ctl.client.cancelEvictLeader()
+        }
+        return ["op": self.operation.rawValue]
+    }
+}

@@ -10,6 +10,16 @@ extension MasterAPI {
         ])))
     }
 
+    /// In HA mode `MemberResponder` answers these before a request reaches the API; here the
+    /// master is embedded and has nobody to hand leadership to.
+    public func evictLeader(_ input: Operations.evictLeader.Input) async throws -> Operations.evictLeader.Output {
+        .default(statusCode: 409, .init(body: .json(.init(code: "conflict", message: "operate-leader needs an HA cluster (braid master --etcd); this master is embedded"))))
+    }
+
+    public func cancelEvictLeader(_ input: Operations.cancelEvictLeader.Input) async throws -> Operations.cancelEvictLeader.Output {
+        .default(statusCode: 409, .init(body: .json(.init(code: "conflict", message: "operate-leader needs an HA cluster (braid master --etcd); this master is embedded"))))
+    }
+
     public func listWorkers(_ input: Operations.listWorkers.Input) async throws -> Operations.listWorkers.Output {
         let workers = await self.state.scheduling.workers
         return .ok(.init(body: .json(workers.keys.sorted().map { name in

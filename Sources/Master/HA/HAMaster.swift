@@ -34,7 +34,7 @@ extension Master {
         let members = EtcdMemberDirectory(client: client, keys: keys)
         let member = MemberService(
             configuration: configuration, log: log, elector: elector, slot: slot, members: members, logger: logger)
-        let local = try Self.followerRouter(members: members).buildResponder()
+        let local = try Self.followerRouter(members: members, elector: elector).buildResponder()
         let app = Application(
             responder: MemberResponder(slot: slot, elector: elector, local: local, selfURL: configuration.apiURL),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "braid-master"),
@@ -52,8 +52,16 @@ extension Master {
     }
 
     /// What a follower serves itself.
-    static func followerRouter(members: any MemberDirectory) -> Router<BasicRequestContext> {
+    static func followerRouter(members: any MemberDirectory, elector: EtcdElector) -> Router<BasicRequestContext> {
         let router = Router()
+        router.put("/api/v1/cluster/leader") { _, _ -> Response in
+            await elector.evict()
+            return Response(status: .noContent)
+        }
+        router.delete("/api/v1/cluster/leader") { _, _ -> Response in
+            elector.cancelEvict()
+            return Response(status: .noContent)
+        }
         router.get("/health") { _, _ in "ok" }
         router.get("/metrics") { _, _ in "" }
         router.get("/api/v1/cluster/masters") { _, _ -> Response in

@@ -19,6 +19,10 @@ struct MemberResponder: HTTPResponder {
     static let localPaths: Set<String> = ["/metrics", "/health", "/api/v1/cluster/masters", "/api/v1/openapi.yaml"]
 
     func respond(to request: Request, context: Context) async throws -> Response {
+        // operate-leader concerns the member that receives it, leader or not.
+        if request.uri.path == "/api/v1/cluster/leader" {
+            return try await self.local.respond(to: request, context: context)
+        }
         if let leader = self.slot.leaderResponder {
             return try await leader.respond(to: request, context: context)
         }
