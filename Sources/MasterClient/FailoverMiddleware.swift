@@ -1,9 +1,10 @@
+import API
 import Foundation
 import HTTPTypes
 import OpenAPIRuntime
 
-/// Sends each request to the current master, moving on to the next on a connection error and
-/// following a 307 leader redirect.
+/// Sends each request to the current master, moving on to the next on a connection error or a
+/// 503 (a member that knows no leader), and following a 307 leader redirect.
 ///
 /// It runs as a middleware rather than around `Client` calls so that one place owns routing for
 /// every operation, and the request body (small JSON) is buffered once so it can be replayed.
@@ -13,6 +14,13 @@ struct FailoverMiddleware: ClientMiddleware {
     var maxRedirects = 3
     /// Request bodies larger than this are not buffered for replay (the API caps bodies well below it).
     var maxBufferedBody = 16 << 20
+    /// Passes over the addresses while members answer 503: an election takes about a lease, and
+    /// callers (the worker's session loop, an operator at `braid ctl`) retry or give up on their own.
+    var maxRounds = 3
+    /// The longest pause between rounds, whatever `Retry-After` asks: a caller is waiting.
+    var maxRoundPause: Duration = .seconds(1)
+    /// The pause between rounds when a 503 names no `Retry-After`.
+    var defaultRoundPause: Duration = .milliseconds(250)
 
     func intercept(
         _ request: HTTPRequest,
@@ -26,46 +34,77 @@ struct FailoverMiddleware: ClientMiddleware {
 
         var failures: [String] = []
         var redirects = 0
-        var queue = self.endpoints.rotation()
-        while !queue.isEmpty {
-            let target = queue.removeFirst()
-            let response: HTTPResponse
-            let responseBody: HTTPBody?
-            do {
-                (response, responseBody) = try await next(request, freshBody(), target)
-            } catch {
-                if error is CancellationError || Task.isCancelled { throw error }
-                // The runtime hands transport errors to middlewares wrapped; keep only the cause.
-                let cause = (error as? ClientError)?.underlyingError ?? error
-                failures.append("\(target.absoluteString): \(Self.summary(cause))")
-                continue
+        var round = 0
+        while true {
+            round += 1
+            // Only the last round's failures are reported.
+            failures = []
+            // Set when a member answered 503: the cluster is up but leaderless, so another round may succeed.
+            var pause: Duration?
+            var queue = self.endpoints.rotation()
+            while !queue.isEmpty {
+                let target = queue.removeFirst()
+                let response: HTTPResponse
+                let responseBody: HTTPBody?
+                do {
+                    (response, responseBody) = try await next(request, freshBody(), target)
+                } catch {
+                    if Self.isCancellation(error) { throw error }
+                    failures.append("\(target.absoluteString): \(Self.summary(error))")
+                    continue
+                }
+                if response.status.code == 503 {
+                    let reason = await Self.errorMessage(responseBody) ?? "no leader"
+                    failures.append("\(target.absoluteString): HTTP 503 \(reason)")
+                    pause = max(pause ?? .zero, self.roundPause(retryAfter: response.headerFields[.retryAfter]))
+                    continue
+                }
+                if response.status.code == 307, redirects < self.maxRedirects,
+                    let location = response.headerFields[.location],
+                    let url = URL(string: location, relativeTo: target),
+                    let leader = MasterEndpoints.baseURL(of: url.absoluteURL)
+                {
+                    await Self.drain(responseBody)
+                    redirects += 1
+                    self.endpoints.prefer(leader)
+                    queue.removeAll { $0 == leader }
+                    queue.insert(leader, at: 0)
+                    continue
+                }
+                self.endpoints.prefer(target)
+                return (response, responseBody)
             }
-            if response.status.code == 307, redirects < self.maxRedirects,
-                let location = response.headerFields[.location],
-                let url = URL(string: location, relativeTo: target),
-                let leader = MasterEndpoints.baseURL(of: url.absoluteURL)
-            {
-                redirects += 1
-                self.endpoints.prefer(leader)
-                queue.removeAll { $0 == leader }
-                queue.insert(leader, at: 0)
-                continue
-            }
-            self.endpoints.prefer(target)
-            return (response, responseBody)
+            // Only a 503 says the cluster is up and electing; when no member answered at all, a retry
+            // now would fail the same way, and callers have their own backoff.
+            guard let pause, round < self.maxRounds else { break }
+            try await Task.sleep(for: pause)
         }
+        let rounds = round > 1 ? " in \(round) rounds" : ""
         throw MasterClientError(
             status: nil,
             code: MasterClientError.unavailableCode,
-            message: "no master answered: " + failures.joined(separator: "; ")
+            message: "no master answered\(rounds): " + failures.joined(separator: "; ")
         )
     }
-}
 
-extension FailoverMiddleware {
-    static func summary(_ error: any Error) -> String {
-        if let error = error as? URLError { return "URLError \(error.code.rawValue)" }
-        return "\(error)"
+    /// `Retry-After` in seconds (the HTTP-date form is not used by masters), capped.
+    func roundPause(retryAfter: String?) -> Duration {
+        guard let retryAfter, let seconds = Int(retryAfter.trimmingCharacters(in: .whitespaces)), seconds >= 0 else {
+            return self.defaultRoundPause
+        }
+        return min(.seconds(seconds), self.maxRoundPause)
+    }
+
+    /// Reads a small answer we will not return, so the pooled connection can carry the next request.
+    static func drain(_ body: HTTPBody?) async {
+        guard let body else { return }
+        _ = try? await [UInt8](collecting: body, upTo: 64 << 10)
+    }
+
+    /// The `message` of a master error body, for the failure list.
+    static func errorMessage(_ body: HTTPBody?) async -> String? {
+        guard let body, let bytes = try? await [UInt8](collecting: body, upTo: 64 << 10) else { return nil }
+        return (try? JSONDecoder().decode(Components.Schemas._Error.self, from: Data(bytes)))?.message
     }
 }
 

@@ -1,10 +1,8 @@
 public import API
 import Foundation
+import NIOCore
+import OpenAPIAsyncHTTPClient
 public import OpenAPIRuntime
-import OpenAPIURLSession
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// The typed client every caller of the master uses (`braid worker`, `braid ctl`, tests).
 ///
@@ -19,7 +17,8 @@ public struct MasterClient: Sendable {
     /// - Parameters:
     ///   - masters: `host:port` or URLs; tried in order, the last one that answered first.
     ///   - token: sent as `Authorization: Bearer` when not `nil`.
-    ///   - transport: `URLSessionTransport` by default; tests inject faults through their own.
+    ///   - transport: `AsyncHTTPClientTransport` over the process-wide `MasterHTTPClient` by
+    ///     default; tests inject faults through their own.
     ///   - requestTimeout: must exceed the longest watch long-poll.
     /// - Throws: `MasterClientError` with code `bad_request` when no address parses.
     public init(
@@ -52,12 +51,8 @@ public struct MasterClient: Sendable {
     /// The master that answered last (for logs).
     public var currentMaster: String { self.endpoints.rotation().first?.absoluteString ?? "" }
 
-    private static func defaultTransport(timeout: Duration) -> URLSessionTransport {
-        let configuration = URLSessionConfiguration.ephemeral
-        let seconds = Double(timeout.components.seconds)
-        configuration.timeoutIntervalForRequest = seconds
-        configuration.timeoutIntervalForResource = seconds
-        return URLSessionTransport(configuration: .init(session: URLSession(configuration: configuration)))
+    private static func defaultTransport(timeout: Duration) -> AsyncHTTPClientTransport {
+        AsyncHTTPClientTransport(configuration: .init(client: MasterHTTPClient.shared, timeout: TimeAmount(timeout)))
     }
 
     /// Runs one generated call and decodes its output, mapping every failure to `MasterClientError`.
@@ -83,20 +78,18 @@ public struct MasterClient: Sendable {
 
     static func map(_ error: any Error) -> MasterClientError {
         if let error = error as? MasterClientError { return error }
+        if FailoverMiddleware.isCancellation(error) {
+            return MasterClientError(status: nil, code: MasterClientError.cancelledCode, message: "cancelled")
+        }
         if let error = error as? ClientError {
             if let inner = error.underlyingError as? MasterClientError { return inner }
-            if error.underlyingError is CancellationError {
-                return MasterClientError(status: nil, code: MasterClientError.cancelledCode, message: "cancelled")
-            }
             let status = error.response.map { Int($0.status.code) }
             return MasterClientError(
                 status: status,
                 code: status == nil ? MasterClientError.unavailableCode : MasterClientError.unexpectedResponseCode,
-                message: "\(error.operationID): \(error.underlyingError)")
+                message: "\(error.operationID): \(FailoverMiddleware.summary(error.underlyingError))")
         }
-        if error is CancellationError {
-            return MasterClientError(status: nil, code: MasterClientError.cancelledCode, message: "cancelled")
-        }
-        return MasterClientError(status: nil, code: MasterClientError.unavailableCode, message: "\(error)")
+        return MasterClientError(
+            status: nil, code: MasterClientError.unavailableCode, message: FailoverMiddleware.summary(error))
     }
 }

@@ -1,6 +1,7 @@
 import API
 import Foundation
 import HTTPTypes
+import NIOCore
 import OpenAPIRuntime
 import Synchronization
 import Worker
@@ -103,7 +104,8 @@ struct FakeMasterTransport: ClientTransport {
         case "keepalive":
             if self.master.state.withLock({ $0.failKeepalive }) {
                 self.master.note("keepalive.failed")
-                throw URLError(.cannotConnectToHost)
+                // What the transport throws for a master that refuses the connection.
+                throw IOError(errnoCode: ECONNREFUSED, reason: "connect")
             }
             return try self.json(self.registration())
         case "watch":
