@@ -39,11 +39,9 @@ enum HABench {
         var at256 = 0.0
         for appenders in [1, 16, 256] {
             let seconds = 4.0
-            let count = Mutex(0)
-            let latencies = Mutex<[UInt64]>([])
             let start = ContinuousClock.now
             let deadline = start + .seconds(seconds)
-            await withTaskGroup(of: Void.self) { group in
+            let results = await withTaskGroup(of: (Int, [UInt64]).self) { group in
                 for a in 0..<appenders {
                     group.addTask {
                         var n = 0
@@ -57,17 +55,19 @@ enum HABench {
                             mine.append(nanos(ContinuousClock.now - t0))
                             n += 1
                         }
-                        count.withLock { $0 += n }
-                        latencies.withLock { $0 += mine }
+                        return (n, mine)
                     }
                 }
+                var all: [(Int, [UInt64])] = []
+                for await result in group { all.append(result) }
+                return all
             }
             let elapsed = ContinuousClock.now - start
-            let total = count.withLock { $0 }
+            let total = results.reduce(0) { $0 + $1.0 }
             let perSecond = rate(total, elapsed)
             if appenders == 256 { at256 = perSecond }
             print(String(format: "braid HA %3d appenders: %.0f events/s, commit latency ", appenders, perSecond)
-                + Percentiles(latencies.withLock { $0 }).summary)
+                + Percentiles(results.flatMap(\.1)).summary)
         }
         print(String(format: "RATIO braid HA 256 appenders / etcd 256-client puts: %.1fx (target >= 3x and >= 20,000 events/s)", at256 / max(anchor, 1)))
         await elector.resign()
