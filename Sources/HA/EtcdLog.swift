@@ -21,8 +21,8 @@ public final class EtcdLog: LogStore {
     }
 
     public let mirror: LMDBLog
-    let client: EtcdClient
-    let keys: EtcdKeys
+    public let client: EtcdClient
+    public let keys: EtcdKeys
     let logger: Logger
     /// Called when an append proves this master no longer leads; the elector steps down.
     let onFenceLost: @Sendable (String) -> Void

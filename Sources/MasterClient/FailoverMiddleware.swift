@@ -21,6 +21,13 @@ struct FailoverMiddleware: ClientMiddleware {
     var maxRoundPause: Duration = .seconds(1)
     /// The pause between rounds when a 503 names no `Retry-After`.
     var defaultRoundPause: Duration = .milliseconds(250)
+    /// How long one member may take to answer before the next is tried: a paused (SIGSTOP) or
+    /// black-holed master accepts connections but never answers, and must not hang every call
+    /// (tiflow#12168). A long-poll (`watch`) is bounded by the request timeout instead, and the
+    /// operations that check databases get longer.
+    var attemptTimeout: Duration = .seconds(5)
+    static let slowOperations: [String: Duration] = ["startTask": .seconds(60), "checkTask": .seconds(60)]
+    static let unboundedOperations: Set<String> = ["watch"]
 
     func intercept(
         _ request: HTTPRequest,
@@ -47,7 +54,19 @@ struct FailoverMiddleware: ClientMiddleware {
                 let response: HTTPResponse
                 let responseBody: HTTPBody?
                 do {
-                    (response, responseBody) = try await next(request, freshBody(), target)
+                    if Self.unboundedOperations.contains(operationID) {
+                        (response, responseBody) = try await next(request, freshBody(), target)
+                    } else {
+                        let limit = Self.slowOperations[operationID] ?? self.attemptTimeout
+                        let attemptBody = freshBody()
+                        // The task group ends before `within` returns, so `next` never outlives this call.
+                        (response, responseBody) = try await withoutActuallyEscaping(next) { next in
+                            try await Self.within(limit) { try await next(request, attemptBody, target) }
+                        }
+                    }
+                } catch is AttemptTimeout {
+                    failures.append("\(target.absoluteString): no answer within \(Self.slowOperations[operationID] ?? self.attemptTimeout)")
+                    continue
                 } catch {
                     if Self.isCancellation(error) { throw error }
                     failures.append("\(target.absoluteString): \(Self.summary(error))")
@@ -122,5 +141,24 @@ struct BearerTokenMiddleware: ClientMiddleware {
         var request = request
         request.headerFields[.authorization] = "Bearer \(self.token)"
         return try await next(request, body, baseURL)
+    }
+}
+
+/// One member did not answer within `FailoverMiddleware.attemptTimeout`.
+struct AttemptTimeout: Error {}
+
+extension FailoverMiddleware {
+    /// Runs `body`, cancelling it and throwing `AttemptTimeout` when it takes longer than `limit`.
+    static func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else { throw AttemptTimeout() }
+            return value
+        }
     }
 }

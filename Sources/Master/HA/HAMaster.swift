@@ -84,6 +84,14 @@ struct MemberService: Service {
 
     func run() async throws {
         let initial = try ClusterState.rebuild(from: self.log)
+        let mirror = self.log.mirror
+        let heartbeat = Task { [configuration, log] in
+            await MemberHeartbeat(
+                client: log.client, keys: log.keys, member: MemberInfo(name: configuration.name, apiURL: configuration.apiURL),
+                ttl: configuration.electionTTL, mirrored: { mirror.lastSequence }
+            ).run()
+        }
+        defer { heartbeat.cancel() }
         do {
             try await cancelWhenGracefulShutdown { try await self.loop(warm: initial) }
         } catch is CancellationError {
