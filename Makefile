@@ -4,7 +4,7 @@ APT_PACKAGES := liblmdb-dev etcd-server libmariadb-dev mariadb-server mariadb-cl
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 DEMO_DIR ?= $(CURDIR)/demo-data
 
-.PHONY: deps build test api-check demo demo-log bench clean
+.PHONY: deps build test api-check demo demo-ha demo-log bench clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -29,6 +29,11 @@ api-check:
 demo: deps
 	$(SWIFT) build --product braid
 	BRAID=$$($(SWIFT) build --show-bin-path)/braid DEMO_DIR=$(DEMO_DIR) ./scripts/demo.sh
+
+# The same merge on an HA cluster (3 etcd, 3 masters), the leader SIGKILLed mid-lock (scripts/demo-ha.sh).
+demo-ha: deps
+	$(SWIFT) build --product braid
+	BRAID=$$($(SWIFT) build --show-bin-path)/braid DEMO_DIR=$(CURDIR)/demo-ha-data ./scripts/demo-ha.sh
 
 # The engine-only scenario of issue 2: scripted shard DDLs through the decider into a log, then audit it.
 demo-log: deps
