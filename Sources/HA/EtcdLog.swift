@@ -113,6 +113,11 @@ public final class EtcdLog: LogStore {
                     case .committed(let revision): committedAt = revision
                     case .notApplied: continue
                     case .deposed(let why): throw self.lost(why)
+                    case .unknown(let why):
+                        _ = self.lost(why)
+                        throw EventLogError(
+                            .unavailable,
+                            "append of \(first)...\(chunk.lastSequence): outcome unknown (\(why)); if it committed, the log shows it once etcd is back")
                     }
                 case .unreachable, .noLeader:
                     throw EventLogError(.unavailable, "etcd cannot take appends: \(error.message)")
@@ -154,7 +159,7 @@ public final class EtcdLog: LogStore {
         return EventLogError(.staleTerm, "append refused by the fence: \(why)")
     }
 
-    enum Resolution { case committed(Int64), notApplied, deposed(String) }
+    enum Resolution { case committed(Int64), notApplied, deposed(String), unknown(String) }
 
     /// Reads `log/head` until etcd answers, within a few seconds.
     private func resolve(batchID: UInt64, fence: Fence) async throws(EventLogError) -> Resolution {
@@ -171,7 +176,7 @@ public final class EtcdLog: LogStore {
                 try? await Task.sleep(for: .milliseconds(150))
             }
         }
-        return .deposed("etcd did not answer while an append was in doubt")
+        return .unknown("etcd did not answer while the append was in doubt")
     }
 
     // MARK: - LogStore reads: the mirror

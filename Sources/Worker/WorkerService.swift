@@ -15,6 +15,7 @@ public struct WorkerService: Service {
     let configuration: WorkerConfiguration
     let client: MasterClient
     let board = OperationBoard()
+    let terms = TermFence()
     let supervisor: SubtaskSupervisor
     /// What the worker's status server shows.
     let statusBoard: WorkerStatusBoard
@@ -162,6 +163,10 @@ public struct WorkerService: Service {
             do {
                 let view = try await self.client.watch(name: self.configuration.name, after: after, timeoutMs: timeoutMs)
                 backoff.reset()
+                guard self.terms.admit(view.term) else {
+                    self.logger.warning("worker.view.stale_term", metadata: ["term": "\(view.term)", "highest": "\(self.terms.current)"])
+                    continue
+                }
                 after = view.sequence
                 self.board.publish(view.operations, sequence: view.sequence)
                 await self.supervisor.apply(view)
