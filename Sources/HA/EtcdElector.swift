@@ -29,7 +29,7 @@ public final class EtcdElector: Elector, Sendable {
         var term: UInt64?
         var leader: LeaderInfo?
         var evicted = false
-        var lost: [CheckedContinuation<Void, Never>] = []
+        var lost: [UInt64: CheckedContinuation<Void, Never>] = [:]
         var keepalive: Task<Void, Never>?
     }
 
@@ -78,14 +78,20 @@ public final class EtcdElector: Elector, Sendable {
         }
     }
 
+    /// Returns when this member stops leading, or when the calling task is cancelled (shutdown).
     public func leadershipLost() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let now = self.state.withLock { state -> Bool in
-                guard state.term != nil else { return true }
-                state.lost.append(continuation)
-                return false
+        let id = UInt64.random(in: 1...UInt64.max)
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = self.state.withLock { state -> Bool in
+                    guard state.term != nil, !Task.isCancelled else { return true }
+                    state.lost[id] = continuation
+                    return false
+                }
+                if now { continuation.resume() }
             }
-            if now { continuation.resume() }
+        } onCancel: {
+            self.state.withLock { $0.lost.removeValue(forKey: id) }?.resume()
         }
     }
 
@@ -107,8 +113,8 @@ public final class EtcdElector: Elector, Sendable {
     /// Gives up leadership: the log fence failed, the lease died, or the clock says it may have.
     public func stepDown(reason: String) {
         let (waiters, task, was, lease) = self.state.withLock { state in
-            let waiters = state.lost
-            state.lost = []
+            let waiters = Array(state.lost.values)
+            state.lost = [:]
             let was = state.term
             let lease = state.lease
             state.term = nil

@@ -183,6 +183,14 @@ extension ClusterSuites {
             _ = try await f.ctl(["operate-leader", "evict"], extra: ["--master", ha.address(of: leader)])
             let third = try await ha.newLeader(after: leader, timeout: .seconds(5))
             #expect(third != leader)
+
+            // SIGTERM of the leader: it resigns and exits (DM's graceful stop), and another leads at once.
+            let process = try #require(f.cluster.process(third))
+            Glibc.kill(process.processIdentifier, SIGTERM)
+            #expect(try await eventually(timeout: .seconds(15)) { !process.isRunning }, "the leader did not exit on SIGTERM")
+            let fourth = try await ha.newLeader(after: third, timeout: .seconds(5))
+            try ha.startMaster(Int(third.dropFirst())!)
+            #expect(try await ha.masters()[fourth]?.leader == true)
             try await ha.expectIdenticalMirrors()
         }
     }

@@ -29,6 +29,8 @@ struct BraidBench {
             try await MergeBench.run(scratch: scratch)
         case "ha-append":
             try await HABench.append(scratch: scratch)
+        case "ha-lock":
+            try await HABench.lock(scratch: scratch)
         case "ha-failover":
             try await HABench.failover(scratch: scratch, runs: Int(args.dropFirst().first ?? "") ?? 20)
         case "control-plane":
@@ -44,7 +46,7 @@ struct BraidBench {
             try await EtcdComparison.run(scratch: scratch)
             try await BinlogBench.run(scratch: scratch)
         default:
-            print("usage: braid-bench eventlog|etcd|ha-append|ha-failover [runs]|deciders|rebuild|control-plane[-lock|-keepalive]|binlog|apply|merge|all   (BENCH_DIR=<dir> picks the scratch folder)")
+            print("usage: braid-bench eventlog|etcd|ha-append|ha-lock|ha-failover [runs]|deciders|rebuild|control-plane[-lock|-keepalive]|binlog|apply|merge|all   (BENCH_DIR=<dir> picks the scratch folder)")
             exit(2)
         }
     }

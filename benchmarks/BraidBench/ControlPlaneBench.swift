@@ -14,7 +14,8 @@ enum ControlPlaneBench {
         let port: UInt16
         let dir: String
 
-        init(scratch: String, ttlSeconds: Int = 10) throws {
+        /// - Parameter extra: e.g. `--etcd host:port,...` for an HA master (ready once it leads).
+        init(scratch: String, ttlSeconds: Int = 10, extra: [String] = []) throws {
             self.port = UInt16.random(in: 40_000...49_999)
             self.dir = scratch + "/bench-master-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: self.dir, withIntermediateDirectories: true)
@@ -22,13 +23,14 @@ enum ControlPlaneBench {
             self.process = Process()
             self.process.executableURL = URL(fileURLWithPath: exe)
             self.process.arguments = ["master", "--data-dir", self.dir, "--listen", "127.0.0.1:\(self.port)",
-                                      "--keepalive-ttl", "\(ttlSeconds)s", "--rate-limit", "1000000", "--rate-burst", "1000000"]
+                                      "--keepalive-ttl", "\(ttlSeconds)s", "--rate-limit", "1000000", "--rate-burst", "1000000"] + extra
             self.process.standardOutput = FileHandle.nullDevice
             self.process.standardError = FileHandle.nullDevice
             try self.process.run()
             let deadline = Date().addingTimeInterval(30)
             while Date() < deadline {
-                if let c = try? KeepAliveHTTPClient(port: self.port), (try? c.request("GET", "/api/v1/cluster/masters").status) == 200 { return }
+                // A leader-only path: an HA follower answers 307 or 503 until it leads.
+                if let c = try? KeepAliveHTTPClient(port: self.port), (try? c.request("GET", "/api/v1/cluster/workers").status) == 200 { return }
                 usleep(50_000)
             }
             self.stop()
@@ -60,9 +62,10 @@ enum ControlPlaneBench {
 
     // MARK: - Lock round trip
 
-    static func lockRoundTrip(scratch: String, sources count: Int, rounds: Int) throws {
-        print("== Shard-DDL lock round trip over HTTP, \(count) sources (last Info reported -> every operation done) ==")
-        let master = try MasterProcess(scratch: scratch, ttlSeconds: 60)
+    @discardableResult
+    static func lockRoundTrip(scratch: String, sources count: Int, rounds: Int, extra: [String] = []) throws -> Double {
+        print("== Shard-DDL lock round trip over HTTP, \(count) sources (last Info reported -> every operation done)\(extra.isEmpty ? "" : ", HA master on etcd") ==")
+        let master = try MasterProcess(scratch: scratch, ttlSeconds: 60, extra: extra)
         defer { master.stop() }
         let admin = try KeepAliveHTTPClient(port: master.port)
         let workers = (1...count).map { "w\($0)" }
@@ -134,6 +137,7 @@ enum ControlPlaneBench {
         let p = Percentiles(samples)
         print(String(format: "%d rounds: p50 %.2f ms, p99 %.2f ms, max %.2f ms; master CPU %.1f ms per round", rounds,
                      p.at(0.5) / 1000, p.at(0.99) / 1000, p.at(1.0) / 1000, 1000 * cpu / Double(rounds)))
+        return p.at(0.5)
     }
 
     static func jsonString(_ s: String) -> String {

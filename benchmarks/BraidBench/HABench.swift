@@ -145,6 +145,17 @@ enum HABench {
         print(String(format: "graceful handover (evict), %d runs: p50 %.0f ms, p99 %.0f ms, max %.0f ms (target p99 < 500)", graceful.count, ms(g, 0.5), ms(g, 0.99), ms(g, 1)))
     }
 
+    /// The lock round trip of `control-plane-lock` with an embedded master, then with one HA master
+    /// on a 3-member etcd, in the same run.
+    static func lock(scratch: String) async throws {
+        let embedded = try ControlPlaneBench.lockRoundTrip(scratch: scratch, sources: 16, rounds: 100)
+        let etcd = try await EtcdTrio.start(scratch: scratch)
+        defer { etcd.stop() }
+        let ha = try ControlPlaneBench.lockRoundTrip(
+            scratch: scratch, sources: 16, rounds: 100, extra: ["--etcd", etcd.endpoints.joined(separator: ","), "--name", "bench"])
+        print(String(format: "RATIO HA / embedded lock round trip p50: %.2fx (target <= 1.5x)", ha / max(embedded, 0.001)))
+    }
+
     static func put(port: UInt16, method: String = "PUT") throws -> Int {
         let client = try KeepAliveHTTPClient(port: port)
         return try client.request(method, "/api/v1/cluster/leader", body: "").status
