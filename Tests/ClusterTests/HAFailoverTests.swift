@@ -220,3 +220,17 @@ extension ClusterSuites {
     }
 }
 }
+
+extension ClusterSuites.HAFailoverTests {
+    /// etcd unreachable at start: the master exits at once with an error naming etcd, not a hang.
+    @Test func aMasterWhoseEtcdIsUnreachableRefusesToStartNamingIt() async throws {
+        let cluster = try ProcessCluster(label: "ha-noetcd")
+        defer { cluster.stopAll() }
+        let dead = "127.0.0.1:\(ProcessCluster.freePort())"
+        let out = try await cluster.run([
+            "master", "--data-dir", cluster.root + "/m", "--listen", "127.0.0.1:\(ProcessCluster.freePort())", "--etcd", dead,
+        ])
+        #expect(out.status != 0)
+        #expect(out.output.contains("etcd") && out.output.contains(dead) && out.output.contains("connection refused"), "\(out.output)")
+    }
+}

@@ -11,27 +11,40 @@ import Testing
 final class ShardMergeFixture: @unchecked Sendable {
     let cluster: ProcessCluster
     let masterPort: UInt16
-    var master: String { "127.0.0.1:\(self.masterPort)" }
+    /// HA mode: the etcd cluster the three masters share (`nil`: one embedded master).
+    let etcd: EtcdCluster?
+    let haPorts: [UInt16]
+    var master: String {
+        self.etcd == nil ? "127.0.0.1:\(self.masterPort)" : self.haPorts.map { "127.0.0.1:\($0)" }.joined(separator: ",")
+    }
     let upstreams: [MariaDBServer]
     let downstream: MariaDBServer
     private var workerPorts: [String: UInt16] = [:]
 
     static let sources = ["mysql-replica-01", "mysql-replica-02"]
 
-    private init(cluster: ProcessCluster, upstreams: [MariaDBServer], downstream: MariaDBServer) {
+    private init(cluster: ProcessCluster, upstreams: [MariaDBServer], downstream: MariaDBServer, etcd: EtcdCluster? = nil) {
         self.cluster = cluster
         self.masterPort = ProcessCluster.freePort()
+        self.etcd = etcd
+        self.haPorts = etcd == nil ? [] : (0..<3).map { _ in ProcessCluster.freePort() }
         self.upstreams = upstreams
         self.downstream = downstream
     }
 
     /// Starts the servers, the master and two workers, and creates both sources.
-    static func start(label: String, workers: [String] = ["worker1", "worker2"]) async throws -> ShardMergeFixture {
+    /// - Parameter etcd: HA mode: three `braid master --etcd` on it instead of one embedded master.
+    static func start(label: String, workers: [String] = ["worker1", "worker2"], etcd: EtcdCluster? = nil) async throws -> ShardMergeFixture {
         async let up1 = MariaDBServer.start(.init(serverID: 1))
         async let up2 = MariaDBServer.start(.init(serverID: 2))
         async let down = MariaDBServer.start(.init(serverID: 3))
-        let fixture = ShardMergeFixture(cluster: try ProcessCluster(label: label), upstreams: [try await up1, try await up2], downstream: try await down)
-        try fixture.startMaster()
+        let fixture = ShardMergeFixture(
+            cluster: try ProcessCluster(label: label), upstreams: [try await up1, try await up2], downstream: try await down, etcd: etcd)
+        if etcd == nil {
+            try fixture.startMaster()
+        } else {
+            for i in 1...3 { try fixture.startHAMaster(i) }
+        }
         #expect(try await eventually { (try? await fixture.ctl(["list-member"]).status) == 0 })
         for worker in workers { try fixture.startWorker(worker) }
         for (index, source) in Self.sources.enumerated() {
@@ -45,9 +58,9 @@ final class ShardMergeFixture: @unchecked Sendable {
 
     /// Starts a fixture, runs `body` on it, and shuts it down whether `body` throws or not.
     static func with(
-        label: String, workers: [String] = ["worker1", "worker2"], _ body: (ShardMergeFixture) async throws -> Void
+        label: String, workers: [String] = ["worker1", "worker2"], etcd: EtcdCluster? = nil, _ body: (ShardMergeFixture) async throws -> Void
     ) async throws {
-        let f = try await Self.start(label: label, workers: workers)
+        let f = try await Self.start(label: label, workers: workers, etcd: etcd)
         do {
             try await body(f)
         } catch {
@@ -125,6 +138,21 @@ final class ShardMergeFixture: @unchecked Sendable {
             "master",
             ["master", "--data-dir", self.cluster.root + "/master", "--listen", self.master, "--keepalive-ttl", "10s",
              "--tick-interval", "200ms"])
+    }
+
+    /// HA master `m<i>` (election TTL 2 s, the etcd minimum, to keep failovers short).
+    func startHAMaster(_ i: Int) throws {
+        guard let etcd = self.etcd else { return }
+        try self.cluster.start(
+            "m\(i)",
+            ["master", "--data-dir", self.cluster.root + "/m\(i)", "--listen", "127.0.0.1:\(self.haPorts[i - 1])", "--name", "m\(i)",
+             "--etcd", etcd.endpoints.joined(separator: ","), "--election-ttl", "2s", "--keepalive-ttl", "10s", "--tick-interval", "200ms"])
+    }
+
+    /// The HA leader's name, from `list-member --leader`.
+    func haLeader() async throws -> String? {
+        let members = try await self.ctl(["list-member", "--leader"]).json["members"] as? [[String: Any]] ?? []
+        return members.compactMap { ($0["leader"] as? [String: Any])?["name"] as? String }.first
     }
 
     func startWorker(_ name: String) throws {

@@ -100,3 +100,31 @@ import Testing
         }
     }
 }
+
+/// etcd faults that need an operator: the append fails with a typed error naming the cause, and
+/// nothing diverges.
+@Suite(.serialized) struct EtcdFaultTests {
+    @Test func aFullEtcdRefusesAppendsWithATypedErrorAndTheMirrorStaysConsistent() async throws {
+        try await withEtcdCluster(size: 1, extraArguments: ["--quota-backend-bytes=\(16 << 20)"]) { etcd in
+            let a = try TestMember("a", etcd: etcd, cluster: "quota")
+            let term = try await a.lead()
+            let big = [UInt8](repeating: 0x5A, count: 200 << 10)
+            var refusal: EventLogError?
+            for round in 0..<400 where refusal == nil {
+                do {
+                    _ = try await a.log.append([LogEntry(typeTag: 0x0101, payload: big + Array("\(round)".utf8), timestamp: Int64(round))], term: term)
+                } catch {
+                    refusal = error as? EventLogError ?? EventLogError(.storage, "\(error)")
+                }
+            }
+            let error = try #require(refusal, "16 MiB of etcd never filled up")
+            #expect(error.code == .unavailable)
+            #expect(error.message.contains("space"), "\(error)")
+            // The mirror holds exactly what etcd acknowledged: a fresh catch-up finds nothing to fix.
+            let appended = a.mirror.lastSequence
+            #expect(appended > 0)
+            let position = try await a.log.catchUp()
+            #expect(position.lastSequence == appended)
+        }
+    }
+}
