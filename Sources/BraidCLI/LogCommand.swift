@@ -94,6 +94,8 @@ struct LogCommand: AsyncParsableCommand {
             let log = try DataDirectory.openLog(self.data.dataDir)
             let report = try LogInspection.verify(log: log) { print($0) }
             if report.isSound {
+                let digest = try LogInspection.digest(log: log)
+                print("records \(digest.first)...\(digest.last), digest \(String(digest.digest, radix: 16))")
                 print("log OK")
             } else {
                 for problem in report.problems { print("FAILED: \(problem)") }
