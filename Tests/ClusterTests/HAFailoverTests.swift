@@ -1,5 +1,8 @@
 import BraidTestSupport
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 #if canImport(Glibc)
@@ -160,6 +163,10 @@ extension ClusterSuites {
             // The killed master comes back as a follower and catches up; every mirror is identical.
             try ha.startMaster(Int(old.dropFirst())!)
             try await ha.expectIdenticalMirrors()
+            // A follower answers /metrics itself: not leading, and how far its mirror got.
+            let (data, _) = try await URLSession.shared.data(from: URL(string: "http://\(ha.address(of: old))/metrics")!)
+            let metrics = String(decoding: data, as: UTF8.self)
+            #expect(metrics.contains("braid_master_leader 0") && metrics.contains("braid_master_mirror_last_sequence "), "\(metrics)")
         }
     }
 

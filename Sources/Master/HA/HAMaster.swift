@@ -34,7 +34,7 @@ extension Master {
         let members = EtcdMemberDirectory(client: client, keys: keys)
         let member = MemberService(
             configuration: configuration, log: log, elector: elector, slot: slot, members: members, logger: logger)
-        let local = try Self.followerRouter(members: members, elector: elector).buildResponder()
+        let local = try Self.followerRouter(members: members, elector: elector, mirror: mirror).buildResponder()
         let app = Application(
             responder: MemberResponder(slot: slot, elector: elector, local: local, selfURL: configuration.apiURL),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "braid-master"),
@@ -52,7 +52,7 @@ extension Master {
     }
 
     /// What a follower serves itself.
-    static func followerRouter(members: any MemberDirectory, elector: EtcdElector) -> Router<BasicRequestContext> {
+    static func followerRouter(members: any MemberDirectory, elector: EtcdElector, mirror: LMDBLog) -> Router<BasicRequestContext> {
         let router = Router()
         router.put("/api/v1/cluster/leader") { _, _ -> Response in
             await elector.evict()
@@ -63,7 +63,17 @@ extension Master {
             return Response(status: .noContent)
         }
         router.get("/health") { _, _ in "ok" }
-        router.get("/metrics") { _, _ in "" }
+        // A follower's own gauges: where its mirror is, and that it does not lead.
+        router.get("/metrics") { _, _ -> Response in
+            let text = """
+                # TYPE braid_master_leader gauge
+                braid_master_leader 0
+                # TYPE braid_master_mirror_last_sequence gauge
+                braid_master_mirror_last_sequence \(mirror.lastSequence)
+
+                """
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        }
         router.get("/api/v1/cluster/masters") { _, _ -> Response in
             let list = await members.list()
             let data = (try? JSONEncoder().encode(list)) ?? Data()
