@@ -64,6 +64,12 @@ extension ClusterSuites {
                     (try await f.ctl(["shard-ddl-lock", "test"]).json["locks"] as? [[String: Any]] ?? []).isEmpty
                 }, "a lock is left, \(context)")
                 #expect(try await f.subtaskError("test") == nil, "\(context)")
+                // The last leader's query-status knows both subtasks: workers re-send their status to a new leader.
+                var stages: [String: String] = [:]
+                #expect(try await eventually(timeout: .seconds(15)) {
+                    stages = try await f.masterStages("test")
+                    return stages.count == 2 && stages.values.allSatisfy { $0 == "Running" }
+                }, "query-status after failover: \(stages), \(context)")
 
                 // Every mirror identical (same range and record digest), each one verifies, terms never decrease.
                 var digests: [String] = []
