@@ -57,6 +57,9 @@ struct MasterCommand: AsyncParsableCommand {
     @Option(name: .customLong("election-ttl"), help: "HA election lease TTL, e.g. 3s; a crashed leader is replaced after about this plus 0.6 s.")
     var electionTTL: String?
 
+    @Option(name: .customLong("etcd-compact-interval"), help: "HA: how often the leader compacts etcd's history, e.g. 5m (default).")
+    var etcdCompactInterval: String?
+
     func run() async throws {
         var configuration = MasterConfiguration(dataDir: self.dataDir)
         if let path = self.config {
@@ -76,6 +79,7 @@ struct MasterCommand: AsyncParsableCommand {
         if let v = self.etcd { configuration.etcdEndpoints = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         if let v = self.cluster { configuration.cluster = v }
         if let v = self.electionTTL { configuration.electionTTL = try MasterConfiguration.parseDuration(v) }
+        if let v = self.etcdCompactInterval { configuration.etcdCompactInterval = try MasterConfiguration.parseDuration(v) }
         try await Master.run(configuration: configuration)
     }
 }

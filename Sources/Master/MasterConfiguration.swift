@@ -30,6 +30,8 @@ public struct MasterConfiguration: Sendable {
     public var cluster: String = "braid"
     /// The master election lease (HA): failover after a crash takes about this plus 0.6 s.
     public var electionTTL: Duration = .seconds(3)
+    /// How often the leader compacts etcd's history (keeping one interval of it for watchers).
+    public var etcdCompactInterval: Duration = .seconds(300)
 
     public init(dataDir: String) { self.dataDir = dataDir }
 
@@ -90,6 +92,7 @@ public struct MasterConfiguration: Sendable {
         if let v = string("etcd") { self.etcdEndpoints = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         if let v = string("cluster") { self.cluster = v }
         if let v = string("election-ttl") { self.electionTTL = try Self.parseDuration(v) }
+        if let v = string("etcd-compact-interval") { self.etcdCompactInterval = try Self.parseDuration(v) }
     }
 }
 

@@ -146,7 +146,9 @@ final class ShardMergeFixture: @unchecked Sendable {
         try self.cluster.start(
             "m\(i)",
             ["master", "--data-dir", self.cluster.root + "/m\(i)", "--listen", "127.0.0.1:\(self.haPorts[i - 1])", "--name", "m\(i)",
-             "--etcd", etcd.endpoints.joined(separator: ","), "--election-ttl", "2s", "--keepalive-ttl", "10s", "--tick-interval", "200ms"])
+             "--etcd", etcd.endpoints.joined(separator: ","), "--election-ttl", "2s", "--keepalive-ttl", "10s", "--tick-interval", "200ms",
+             // Compaction runs during the test, under followers that restart and fall behind.
+             "--etcd-compact-interval", "2s"])
     }
 
     /// The HA leader's name, from `list-member --leader`.

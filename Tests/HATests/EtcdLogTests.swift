@@ -128,3 +128,41 @@ import Testing
         }
     }
 }
+
+/// etcd history compaction under a follower: the log's chunks are live keys, so a follower whose
+/// watch position was compacted away repairs with range reads and ends identical.
+@Suite(.serialized) struct EtcdCompactionTests {
+    @Test func aFollowerBehindACompactionCatchesUpByRangeReads() async throws {
+        try await withEtcdCluster { etcd in
+            let a = try TestMember("a", etcd: etcd, cluster: "compact")
+            let b = try TestMember("b", etcd: etcd, cluster: "compact")
+            let term = try await a.lead()
+            _ = try await a.log.append(entries(3, seed: 1), term: term)
+            let follow = Task { await b.log.follow() }
+            #expect(try await eventually(timeout: .seconds(10)) { b.mirror.lastSequence == a.mirror.lastSequence })
+            follow.cancel()
+            await follow.value
+            let behind = try await a.log.currentRevision()
+
+            for round in 0..<30 { _ = try await a.log.append(entries(1 + round % 4, seed: 10 + round), term: term) }
+            let current = try await a.log.currentRevision()
+            try await a.log.compactHistory(before: current - 1)
+
+            // A watch from where the follower stopped is cancelled as compacted (etcd's answer, typed).
+            let client = try EtcdClient(endpoints: etcd.endpoints)
+            await #expect {
+                for try await _ in client.watch(EtcdKeys(cluster: "compact").chunkPrefix, end: nil, from: behind + 1) {}
+            } throws: { error in
+                (error as? EtcdError)?.code == .compacted
+            }
+            // The follower repairs with range reads and holds every record once.
+            let again = Task { await b.log.follow() }
+            #expect(try await eventually(timeout: .seconds(10)) { b.mirror.lastSequence == a.mirror.lastSequence })
+            again.cancel()
+            await again.value
+            #expect(try b.records() == a.records())
+            // Compacting at or below the last compaction is not an error.
+            try await a.log.compactHistory(before: current - 5)
+        }
+    }
+}

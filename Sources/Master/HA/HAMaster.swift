@@ -153,6 +153,27 @@ struct MemberService: Service {
         return leadership
     }
 
+    /// While leading: every `etcdCompactInterval`, compact etcd's history up to the revision seen
+    /// one interval earlier, so watchers keep an interval of history and etcd stays small.
+    private func compactHistory() async {
+        var previous: Int64 = 0
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: self.configuration.etcdCompactInterval)
+                let current = try await self.log.currentRevision()
+                if previous > 0, previous < current {
+                    try await self.log.compactHistory(before: previous)
+                    self.logger.info("etcd history compacted", metadata: ["revision": "\(previous)"])
+                }
+                previous = current
+            } catch is CancellationError {
+                return
+            } catch {
+                self.logger.warning("etcd compaction failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
     /// Leads one term: take over the log, append `leader.elected` as the first fenced write, then
     /// serve and tick until leadership is lost. Returns the state to keep folding as a follower.
     private func lead(_ leadership: Leadership, warm: ClusterState) async throws -> ClusterState {
@@ -184,8 +205,10 @@ struct MemberService: Service {
             "last_sequence": "\(last)",
         ])
         let ticker = Task { try? await runtime.ticker.run() }
+        let compactor = Task { await self.compactHistory() }
         await self.elector.leadershipLost()
         ticker.cancel()
+        compactor.cancel()
         self.slot.clear()
         self.log.release()
         _ = await ticker.value
