@@ -24,7 +24,7 @@ struct MasterShardDDLClient: ShardDDLClient {
         }
         let body = Components.Schemas.SourceTables(task: self.key.task, source: self.key.source, tables: rows)
         do {
-            _ = try await self.client.reportSourceTables(worker: self.worker, body)
+            _ = try await Self.retryingUnavailable { try await self.client.reportSourceTables(worker: self.worker, body) }
         } catch {
             throw Self.wrap(error)
         }
@@ -63,7 +63,7 @@ struct MasterShardDDLClient: ShardDDLClient {
             mode: op.mode == .pessimistic ? .pessimistic : .optimistic, lock_id: op.lock_id, source: self.key.source,
             lock_serial: op.lock_serial, schema: op.schema, table: op.table, operation_id: op.operation_id)
         do {
-            _ = try await self.client.operationDone(worker: self.worker, done)
+            _ = try await Self.retryingUnavailable { try await self.client.operationDone(worker: self.worker, done) }
         } catch {
             throw Self.wrap(error)
         }
@@ -149,7 +149,7 @@ struct MasterShardDDLClient: ShardDDLClient {
     ) async throws(ShardDDLError) -> Int64 {
         let appended: Components.Schemas.AppendedEvents
         do {
-            appended = try await send()
+            appended = try await Self.retryingUnavailable(send)
         } catch {
             throw Self.wrap(error)
         }
@@ -172,6 +172,26 @@ struct MasterShardDDLClient: ShardDDLClient {
             throw ShardDDLError(code: ShardDDLError.cancelledCode, message: "cancelled while waiting for the operation")
         }
         return op
+    }
+
+    /// Retries `call` while no master can take it (`unavailable`: unreachable, or a leader change
+    /// under way), for up to `patience`. An HA failover takes about the election TTL, and a shard-DDL
+    /// report or done must ride through it rather than pause the subtask. Reports are idempotent at
+    /// the master: a retried one that had landed is answered as already known.
+    static func retryingUnavailable<T>(
+        patience: Duration = .seconds(60), _ call: () async throws -> T
+    ) async throws -> T {
+        var backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(1))
+        let deadline = ContinuousClock.now + patience
+        while true {
+            do {
+                return try await call()
+            } catch let error as MasterClientError
+                where error.code == MasterClientError.unavailableCode && ContinuousClock.now < deadline && !Task.isCancelled
+            {
+                try await Task.sleep(for: backoff.next())
+            }
+        }
     }
 
     static func wrap(_ error: MasterClientError) -> ShardDDLError {
