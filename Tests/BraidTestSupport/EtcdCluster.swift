@@ -39,7 +39,15 @@ public final class EtcdCluster: Sendable {
             members: members, directory: directory, token: "braid-test-\(UUID().uuidString.prefix(8))",
             extraArguments: (fsync ? [] : ["--unsafe-no-fsync"]) + extraArguments)
         for member in members { try cluster.launch(member.name, initial: true) }
-        guard try await cluster.waitHealthy(timeout: .seconds(30)) else {
+        // Stopped on every failure path, a thrown health check included: no member outlives the test.
+        let healthy: Bool
+        do {
+            healthy = try await cluster.waitHealthy(timeout: .seconds(30))
+        } catch {
+            cluster.stopAll()
+            throw EtcdStartError(description: "etcd health check failed: \(error)\n\(cluster.logTail(members[0].name))")
+        }
+        guard healthy else {
             cluster.stopAll()
             throw EtcdStartError(description: "etcd did not become healthy within 30 s:\n\(cluster.logTail(members[0].name))")
         }
