@@ -41,6 +41,11 @@ struct FailoverMiddleware: ClientMiddleware {
 
         var failures: [String] = []
         var redirects = 0
+        // Members that did not answer during this call: a follower that still redirects to one of
+        // them names a leader that has just died (it leads until its lease expires), so the cluster
+        // is electing and another round, after a pause, can reach the new leader.
+        var silent: Set<URL> = []
+        var redirectedTo: Set<URL> = []
         var round = 0
         while true {
             round += 1
@@ -66,10 +71,14 @@ struct FailoverMiddleware: ClientMiddleware {
                     }
                 } catch is AttemptTimeout {
                     failures.append("\(target.absoluteString): no answer within \(Self.slowOperations[operationID] ?? self.attemptTimeout)")
+                    silent.insert(target)
                     continue
                 } catch {
                     if Self.isCancellation(error) { throw error }
                     failures.append("\(target.absoluteString): \(Self.summary(error))")
+                    silent.insert(target)
+                    // A leader a follower named is gone: an election is under way, so try another round.
+                    if redirectedTo.contains(target) { pause = max(pause ?? .zero, self.defaultRoundPause * 2) }
                     continue
                 }
                 if response.status.code == 503 {
@@ -84,7 +93,13 @@ struct FailoverMiddleware: ClientMiddleware {
                     let leader = MasterEndpoints.baseURL(of: url.absoluteURL)
                 {
                     await Self.drain(responseBody)
+                    if silent.contains(leader) {
+                        failures.append("\(target.absoluteString): redirected to \(leader.absoluteString), which did not answer (a leader change under way?)")
+                        pause = max(pause ?? .zero, self.defaultRoundPause * 2)
+                        continue
+                    }
                     redirects += 1
+                    redirectedTo.insert(leader)
                     self.endpoints.prefer(leader)
                     queue.removeAll { $0 == leader }
                     queue.insert(leader, at: 0)

@@ -70,6 +70,22 @@ struct MasterClientTransportTests {
         }
     }
 
+    /// During a failover followers still redirect to the dead leader until its lease expires: the
+    /// client treats that as an election under way and tries another round, where the follower
+    /// names the new leader.
+    @Test func aRedirectToADeadLeaderWaitsForTheNextRound() async throws {
+        let stub = Stub()
+        let dead = freeLoopbackPort()
+        try await Self.withMaster { master in
+            try await Self.serve(stub.router { hit in hit <= 2 ? .redirect(to: dead) : .redirect(to: master) }) { follower in
+                let client = try MasterClient(masters: ["127.0.0.1:\(follower)"])
+                _ = try await client.register(name: "w1", address: "w1:1")
+                #expect(stub.hits == 3, "followed the dead leader once, then waited for the next round")
+                #expect(client.currentMaster == "http://127.0.0.1:\(master)")
+            }
+        }
+    }
+
     @Test func followsA307ToTheMaster() async throws {
         let stub = Stub()
         try await Self.withMaster { master in
