@@ -42,14 +42,14 @@ public final class EtcdCluster: Sendable {
         // Stopped on every failure path, a thrown health check included: no member outlives the test.
         let healthy: Bool
         do {
-            healthy = try await cluster.waitHealthy(timeout: .seconds(30))
+            healthy = try await cluster.waitHealthy(timeout: .seconds(60))
         } catch {
             cluster.stopAll()
             throw EtcdStartError(description: "etcd health check failed: \(error)\n\(cluster.logTail(members[0].name))")
         }
         guard healthy else {
             cluster.stopAll()
-            throw EtcdStartError(description: "etcd did not become healthy within 30 s:\n\(cluster.logTail(members[0].name))")
+            throw EtcdStartError(description: "etcd did not become healthy within 60 s:\n\(cluster.logTail(members[0].name))")
         }
         return cluster
     }

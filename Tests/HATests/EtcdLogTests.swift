@@ -5,7 +5,12 @@ import Foundation
 import HA
 import Testing
 
+/// Every suite that starts etcd runs inside this one, one test at a time: three etcd members and
+/// 2 s leases starve when several clusters share two cores with the rest of the test run.
+@Suite(.serialized) enum HASuites {}
+
 /// The fenced, etcd-replicated log against a real 3-member etcd on loopback.
+extension HASuites {
 @Suite(.serialized) struct EtcdLogTests {
     @Test func aDeposedLeaderCannotAppendAndFollowersMirrorEveryRecord() async throws {
         try await withEtcdCluster { etcd in
@@ -85,7 +90,7 @@ import Testing
             // outcome is unknown, never guessed. Either way it lands at most once, after the others.
             #expect(a.mirror.lastSequence == before + 2, "nothing mirrored without a quorum")
             // The leader steps down by its own clock within the TTL.
-            #expect(try await eventually(timeout: .seconds(4)) { !a.elector.isLeader })
+            #expect(try await eventually(timeout: .seconds(8)) { !a.elector.isLeader })
             try etcd.restart("e2")
             try etcd.restart("e3")
             #expect(try await etcd.waitHealthy(timeout: .seconds(30)))
@@ -101,8 +106,11 @@ import Testing
     }
 }
 
+}
+
 /// etcd faults that need an operator: the append fails with a typed error naming the cause, and
 /// nothing diverges.
+extension HASuites {
 @Suite(.serialized) struct EtcdFaultTests {
     @Test func aFullEtcdRefusesAppendsWithATypedErrorAndTheMirrorStaysConsistent() async throws {
         try await withEtcdCluster(size: 1, extraArguments: ["--quota-backend-bytes=\(16 << 20)"]) { etcd in
@@ -129,8 +137,11 @@ import Testing
     }
 }
 
+}
+
 /// etcd history compaction under a follower: the log's chunks are live keys, so a follower whose
 /// watch position was compacted away repairs with range reads and ends identical.
+extension HASuites {
 @Suite(.serialized) struct EtcdCompactionTests {
     @Test func aFollowerBehindACompactionCatchesUpByRangeReads() async throws {
         try await withEtcdCluster { etcd in
@@ -165,4 +176,5 @@ import Testing
             try await a.log.compactHistory(before: current - 5)
         }
     }
+}
 }

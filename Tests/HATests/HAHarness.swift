@@ -15,7 +15,9 @@ final class TestMember: Sendable {
     let elector: EtcdElector
     let log: EtcdLog
 
-    init(_ name: String, etcd: EtcdCluster, cluster: String, ttl: Duration = .seconds(2)) throws {
+    /// A 5 s lease: the suite shares two cores with the rest of the run, and a starved keepalive
+    /// must not depose a leader mid-test (the fence would then refuse its appends, correctly).
+    init(_ name: String, etcd: EtcdCluster, cluster: String, ttl: Duration = .seconds(5)) throws {
         self.name = name
         self.directory = etcd.directory + "/member-\(name)-\(UUID().uuidString.prefix(6))"
         try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true)
