@@ -66,6 +66,11 @@ struct LiveMasterTests {
                     }
                     _ = try await client.createSource(yaml: Self.sourceYAML("s1"))
                     _ = try await client.createSource(yaml: Self.sourceYAML("s2"))
+                    // Registered is not yet online: a source binds once a worker's first keepalive
+                    // lands, which a loaded machine can delay past start-task.
+                    try await eventually("both sources bound") {
+                        (try? await client.listWorkers().filter { $0.stage == .bound }.count) == 2
+                    }
                     _ = try await client.startTask(yaml: Self.taskYAML)
                     for runner in runners {
                         _ = try await next(runner, "finished") { $0.event == "finished" }
