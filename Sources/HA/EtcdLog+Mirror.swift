@@ -24,7 +24,7 @@ extension EtcdLog {
         try self.checkClusterID(answer.header)
         let revision = answer.header?.revisionValue ?? 0
         let kv = answer.items.first
-        let head = kv.flatMap { try? JSONDecoder().decode(LogHead.self, from: $0.bytes) }
+        let head = LogHead.decode(kv)
         let target = head?.lastSequence ?? 0
         if self.mirror.lastSequence > target {
             throw EventLogError(.diverged, "the mirror holds \(self.mirror.lastSequence) records, etcd's log only \(target)", sequence: target + 1)
@@ -138,7 +138,7 @@ extension EtcdLog {
                 while !Task.isCancelled {
                     try await Task.sleep(for: .seconds(1))
                     let answer = try await self.client.range(self.keys.head)
-                    let head = answer.items.first.flatMap { try? JSONDecoder().decode(LogHead.self, from: $0.bytes) }
+                    let head = LogHead.decode(answer.items.first)
                     behind = (head?.lastSequence ?? 0) > self.mirror.lastSequence ? behind + 1 : 0
                     if behind >= 2 { return }
                 }

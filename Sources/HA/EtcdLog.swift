@@ -167,7 +167,7 @@ public final class EtcdLog: LogStore {
             do throws(EtcdError) {
                 let answer = try await self.client.range(self.keys.head)
                 let kv = answer.items.first
-                let head = kv.flatMap { try? JSONDecoder().decode(LogHead.self, from: $0.bytes) }
+                let head = LogHead.decode(kv)
                 if let head, head.batchID == batchID { return .committed(kv!.modRevisionValue) }
                 if (kv?.modRevisionValue ?? 0) == fence.headRevision { return .notApplied }
                 return .deposed("another append moved the head while ours was in doubt")

@@ -1,4 +1,6 @@
+import Etcd
 import EventLog
+import Foundation
 
 /// One group commit as stored in etcd under `log/c/<firstSequence>`: the batch's records in one
 /// value, so an append is one key whatever its size (etcd allows 128 operations per txn).
@@ -86,4 +88,9 @@ public struct LogHead: Codable, Sendable, Hashable {
     public var lastSequence: UInt64
     public var term: UInt64
     public var batchID: UInt64
+
+    /// The head stored in `kv` (nil when the key is absent or unreadable: an empty log).
+    static func decode(_ kv: EtcdKeyValue?) -> LogHead? {
+        kv.flatMap { try? JSONDecoder().decode(LogHead.self, from: $0.bytes) }
+    }
 }
