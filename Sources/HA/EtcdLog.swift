@@ -122,7 +122,14 @@ public final class EtcdLog: LogStore {
                 case .unreachable, .noLeader:
                     throw EventLogError(.unavailable, "etcd cannot take appends: \(error.message)")
                 case .spaceExceeded:
-                    throw EventLogError(.unavailable, "etcd is out of space (NOSPACE alarm; compact, defragment and disarm): \(error.message)")
+                    // The txn that raises the alarm can still have been applied: read the head back.
+                    switch try await self.resolve(batchID: chunk.batchID, fence: fence) {
+                    case .committed(let revision):
+                        committedAt = revision
+                        continue
+                    case .notApplied, .deposed, .unknown:
+                        throw EventLogError(.unavailable, "etcd is out of space (NOSPACE alarm; compact, defragment and disarm): \(error.message)")
+                    }
                 case .requestTooLarge, .compacted, .rejected, .badResponse:
                     throw EventLogError(.unavailable, "etcd refused the append: \(error)")
                 }
