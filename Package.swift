@@ -140,7 +140,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         /// Multi-process tests: real `braid master`/`braid worker`/`braid ctl` processes on loopback.
-        .testTarget(name: "ClusterTests", dependencies: ["MasterClient", "Schema", "BraidTestSupport", "BraidCLI", "MySQLClient"]),
+        .testTarget(name: "ClusterTests", dependencies: ["MasterClient", "Schema", "BraidTestSupport", "BraidCLI", "MySQLClient", "Etcd", "HA"]),
     ]
 )
 

@@ -57,7 +57,7 @@ struct MasterCommand: AsyncParsableCommand {
     @Option(name: .customLong("election-ttl"), help: "HA election lease TTL, e.g. 3s; a crashed leader is replaced after about this plus 0.6 s.")
     var electionTTL: String?
 
-    @Option(name: .customLong("etcd-compact-interval"), help: "HA: how often the leader compacts etcd's history, e.g. 5m (default).")
+    @Option(name: .customLong("etcd-compact-interval"), help: "HA: how often the leader publishes a snapshot into etcd, deletes the log chunks behind it and compacts etcd's history, e.g. 5m (default).")
     var etcdCompactInterval: String?
 
     func run() async throws {

@@ -76,3 +76,55 @@ extension LMDBLog {
         }
     }
 }
+
+extension LMDBLog {
+    /// Replaces this log's records with `snapshot`: afterwards the log is empty, starts at
+    /// `snapshot.sequence + 1`, and rebuilds from the snapshot. A mirror that fell behind records
+    /// its source has already dropped (HA) catches up this way. The snapshot must not be older
+    /// than the records held, or installing it would lose them.
+    public func installSnapshot(_ snapshot: SnapshotRecord, term: UInt64) async throws(EventLogError) {
+        guard snapshot.sequence >= self.lastSequence else {
+            throw EventLogError(
+                .truncationNotCovered,
+                "snapshot at \(snapshot.sequence) is older than the log's last record \(self.lastSequence)", sequence: snapshot.sequence)
+        }
+        let env = self.environment
+        let value = snapshot.encodedValue()
+        let (from, last) = self.head.withLock { ($0.firstSequence, $0.lastSequence) }
+        try await self.onWriter { () throws(EventLogError) in
+            // Emptied in steps, each one consistent (the first sequence moves up with the deletes);
+            // a crash part-way leaves a shorter log, which the next catch-up installs again.
+            var next = from
+            while next <= last {
+                let end = min(last + 1, next + 10_000)
+                try env.write { txn throws(EventLogError) in
+                    for key in next..<end { try txn.delete(env.events, key: key) }
+                    try Self.putMeta(txn, env.meta, key: Self.metaFirstSequenceKey, value: end)
+                }
+                next = end
+                self.head.withLock { $0.firstSequence = end }
+            }
+            let newTerm = max(term, self.head.withLock { $0.term })
+            while true {
+                do throws(EventLogError) {
+                    try env.write { txn throws(EventLogError) in
+                        try withBytes(value) { v throws(EventLogError) in
+                            try txn.put(env.snapshots, key: snapshot.sequence, value: v, append: false)
+                        }
+                        try Self.putMeta(txn, env.meta, key: Self.metaFirstSequenceKey, value: snapshot.sequence + 1)
+                        try Self.putMeta(txn, env.meta, key: Self.metaTermKey, value: newTerm)
+                    }
+                    break
+                } catch where error.code == .mapFull {
+                    guard try env.grow() else { throw error }
+                }
+            }
+            self.head.withLock {
+                $0.firstSequence = snapshot.sequence + 1
+                $0.lastSequence = snapshot.sequence
+                $0.term = newTerm
+            }
+        }
+        self.notifier.publish(snapshot.sequence)
+    }
+}

@@ -64,7 +64,9 @@ public final class LMDBLog: LogStore {
             let first = try txn.withCursor(env.meta) { c throws(EventLogError) in
                 try c.get(MDB_SET_KEY, key: Self.metaFirstSequenceKey).map { UInt64(bigEndian: $0.value.loadUnaligned(as: UInt64.self)) } ?? 1
             }
-            return Head(lastSequence: last, term: term, firstSequence: first)
+            // A log emptied behind a snapshot (or installed from one) holds no record: its last
+            // sequence is the one before its first.
+            return Head(lastSequence: max(last, first - 1), term: term, firstSequence: first)
         }
         self.head = Mutex(head)
         self.notifier = CommitNotifier(last: head.lastSequence)

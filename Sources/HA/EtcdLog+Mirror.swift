@@ -32,12 +32,17 @@ extension EtcdLog {
         try await self.verifyLastChunk(at: revision)
         while self.mirror.lastSequence < target {
             let from = self.mirror.lastSequence + 1
+            // The chunks from `from` on may have been truncated behind a snapshot: install it.
+            guard let holder = try await self.chunk(holding: from, at: revision) else {
+                try await self.installSnapshot(covering: from, at: revision)
+                continue
+            }
             let page = try await self.etcd { () throws(EtcdError) in
                 try await self.client.range(
-                    self.keys.chunk(firstSequence: from), end: EtcdKeys.end(of: self.keys.chunkPrefix), limit: 32, revision: revision)
+                    self.keys.chunk(firstSequence: holder.firstSequence), end: EtcdKeys.end(of: self.keys.chunkPrefix), limit: 32, revision: revision)
             }
             guard !page.items.isEmpty else {
-                throw EventLogError(.unavailable, "etcd holds no chunk from sequence \(from) (truncated behind a snapshot?)", sequence: from)
+                throw EventLogError(.unavailable, "etcd holds no chunk from sequence \(from)", sequence: from)
             }
             for kv in page.items where self.mirror.lastSequence < target {
                 let chunk = try LogChunk(decoding: [UInt8](kv.bytes), key: kv.keyString)
@@ -48,9 +53,16 @@ extension EtcdLog {
     }
 
     /// Appends `chunk` to the mirror if it is the next one; older chunks are skipped, a gap throws.
+    /// A chunk that straddles the mirror's end (after a snapshot install) contributes its tail.
     func mirrorChunk(_ chunk: LogChunk) async throws(EventLogError) {
         let next = self.mirror.lastSequence + 1
         if chunk.lastSequence < next { return }
+        if chunk.firstSequence < next {
+            let tail = LogChunk(
+                firstSequence: next, term: chunk.term, batchID: chunk.batchID,
+                entries: Array(chunk.entries[Int(next - chunk.firstSequence)...]))
+            return try await self.mirrorChunk(tail)
+        }
         guard chunk.firstSequence == next else {
             throw EventLogError(.sequenceGap, "etcd chunk starts at \(chunk.firstSequence), the mirror needs \(next)", sequence: next)
         }
@@ -66,7 +78,8 @@ extension EtcdLog {
     /// The chunk holding the mirror's last record must carry the same record (type, term, payload).
     func verifyLastChunk(at revision: Int64) async throws(EventLogError) {
         let last = self.mirror.lastSequence
-        guard last > 0 else { return }
+        // An empty mirror, or one that holds only an installed snapshot, has no record to compare.
+        guard last > 0, last >= self.mirror.firstSequence else { return }
         let answer = try await self.etcd { () throws(EtcdError) in
             try await self.client.range(
                 self.keys.chunkPrefix, end: self.keys.chunk(firstSequence: last + 1), limit: 1, revision: revision, descendingKeys: true)

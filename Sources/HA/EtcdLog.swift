@@ -31,11 +31,14 @@ public final class EtcdLog: LogStore {
     let clusterIDFile: String
     /// Chunks larger than this are split (etcd refuses requests over 1.5 MiB).
     static let maxChunkBytes = 1 << 20
+    /// A snapshot is written into etcd in parts of this size, one txn each.
+    let snapshotPartBytes: Int
 
     public init(
         mirror: LMDBLog, mirrorDirectory: String, client: EtcdClient, keys: EtcdKeys, logger: Logger,
-        onFenceLost: @escaping @Sendable (String) -> Void
+        snapshotPartBytes: Int = 512 << 10, onFenceLost: @escaping @Sendable (String) -> Void
     ) {
+        self.snapshotPartBytes = max(1, snapshotPartBytes)
         self.mirror = mirror
         self.client = client
         self.keys = keys
@@ -160,7 +163,7 @@ public final class EtcdLog: LogStore {
         return self.lost("log head moved under term \(term): another writer")
     }
 
-    private func lost(_ why: String) -> EventLogError {
+    func lost(_ why: String) -> EventLogError {
         self.release()
         self.onFenceLost(why)
         return EventLogError(.staleTerm, "append refused by the fence: \(why)")

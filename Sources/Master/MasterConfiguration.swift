@@ -30,7 +30,8 @@ public struct MasterConfiguration: Sendable {
     public var cluster: String = "braid"
     /// The master election lease (HA): failover after a crash takes about this plus 0.6 s.
     public var electionTTL: Duration = .seconds(3)
-    /// How often the leader compacts etcd's history (keeping one interval of it for watchers).
+    /// How often the leader snapshots into etcd, truncates the chunks behind the snapshot and
+    /// compacts etcd's history (keeping one interval of it for watchers).
     public var etcdCompactInterval: Duration = .seconds(300)
 
     public init(dataDir: String) { self.dataDir = dataDir }

@@ -49,6 +49,7 @@ struct FailoverMiddleware: ClientMiddleware {
         var round = 0
         while true {
             round += 1
+            redirects = 0
             // Only the last round's failures are reported.
             failures = []
             // Set when a member answered 503: the cluster is up but leaderless, so another round may succeed.
@@ -103,6 +104,13 @@ struct FailoverMiddleware: ClientMiddleware {
                     self.endpoints.prefer(leader)
                     queue.removeAll { $0 == leader }
                     queue.insert(leader, at: 0)
+                    continue
+                }
+                if response.status.code == 307 {
+                    // Members naming each other: leadership is changing hands. A 307 is never an answer.
+                    await Self.drain(responseBody)
+                    failures.append("\(target.absoluteString): still redirecting after \(redirects) redirects (leadership changing hands?)")
+                    pause = max(pause ?? .zero, self.defaultRoundPause * 2)
                     continue
                 }
                 self.endpoints.prefer(target)

@@ -48,12 +48,21 @@ extension ClusterState {
     }
 
     /// Folds the records `log` holds after this state's `lastSequence` (a warm standby following
-    /// a mirror). Returns how many were applied.
+    /// a mirror). Returns how many were applied. When the log no longer holds the next record (a
+    /// mirror that installed a snapshot), the state is rebuilt from the log's snapshot instead.
     @discardableResult
     public mutating func catchUp(from log: some LogStore) throws(RebuildError) -> UInt64 {
         let before = self.lastSequence
         let last = log.lastSequence
         guard last > before else { return 0 }
+        let first: UInt64
+        do throws(EventLogError) { first = try log.firstSequence } catch {
+            throw RebuildError(code: .storage, sequence: error.sequence, message: error.description)
+        }
+        if first > before + 1 {
+            self = try Self.rebuild(from: log)
+            return self.lastSequence - before
+        }
         try Self.sequentialFold(&self, from: log, in: (before + 1)...last)
         return self.lastSequence - before
     }

@@ -1,5 +1,7 @@
 import BraidTestSupport
+import Etcd
 import Foundation
+import HA
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -20,10 +22,13 @@ extension ClusterSuites {
         let etcd: EtcdCluster
         let ports: [UInt16]
         let ttl = "2s"
+        /// `--etcd-compact-interval`: the snapshot, truncation and compaction cycle.
+        let maintenance: String
 
-        init(label: String, etcd: EtcdCluster) throws {
+        init(label: String, etcd: EtcdCluster, maintenance: String = "5m") throws {
             self.f = try ClusterFixture(label: label)
             self.etcd = etcd
+            self.maintenance = maintenance
             self.ports = (0..<3).map { _ in ProcessCluster.freePort() }
             self.f.masterList = self.ports.map { "127.0.0.1:\($0)" }.joined(separator: ",")
         }
@@ -32,7 +37,7 @@ extension ClusterSuites {
             try self.f.cluster.start("m\(i)", [
                 "master", "--data-dir", self.dataDir(i), "--listen", "127.0.0.1:\(self.ports[i - 1])", "--name", "m\(i)",
                 "--etcd", self.etcd.endpoints.joined(separator: ","), "--election-ttl", self.ttl,
-                "--keepalive-ttl", "6s", "--tick-interval", "200ms",
+                "--keepalive-ttl", "6s", "--tick-interval", "200ms", "--etcd-compact-interval", self.maintenance,
             ])
         }
 
@@ -80,13 +85,8 @@ extension ClusterSuites {
             // `log verify` prints the range and a digest of the raw records (JSON export orders sets per process).
             var digests: [String] = []
             #expect(try await eventually(timeout: .seconds(20)) {
-                digests = []
-                for i in 1...3 {
-                    let out = try await self.f.cluster.run(["log", "verify", "--data-dir", self.dataDir(i)])
-                    guard out.status == 0 else { return false }
-                    digests.append(out.output.split(separator: "\n").first { $0.hasPrefix("records ") }.map(String.init) ?? "")
-                }
-                return !digests[0].isEmpty && digests.allSatisfy { $0 == digests[0] }
+                digests = try await self.f.cluster.mirrorDigests(dataDirs: (1...3).map(self.dataDir)) ?? []
+                return digests.count == 3 && digests.allSatisfy { $0 == digests[0] }
             }, "mirrors differ: \(digests)")
             let terms = try await self.export(1).compactMap { (Self.field($0, "term") as? NSNumber)?.intValue }
             #expect(zip(terms, terms.dropFirst()).allSatisfy { $0 <= $1 }, "terms decrease along the log")
@@ -223,6 +223,68 @@ extension ClusterSuites {
                 return masters.count == 3 && masters.filter(\.value.leader).map(\.key) == [leader]
             }, "the paused leader did not rejoin as follower: \(f.cluster.log(old).suffix(3000))")
             #expect(f.cluster.log(old).contains("stepping down"), "the zombie never noticed it lost leadership")
+            try await ha.expectIdenticalMirrors()
+        }
+    }
+
+    /// A master that was away while the leader snapshotted into etcd and deleted the chunks it
+    /// still needed installs the snapshot on return, mirrors the rest, and can lead from it.
+    @Test func aMasterBackAfterTruncationInstallsTheSnapshotAndCanLead() async throws {
+        try await withEtcdCluster { etcd in
+            let ha = try HACluster(label: "ha-install", etcd: etcd, maintenance: "1s")
+            let f = ha.f
+            defer { f.cluster.stopAll() }
+            try await ha.startAll()
+            let leader = try #require(try await ha.leader())
+            let away = try #require(["m1", "m2", "m3"].first { $0 != leader })
+            let other = try #require(["m1", "m2", "m3"].first { $0 != leader && $0 != away })
+            let process = try #require(f.cluster.process(away))
+            Glibc.kill(process.processIdentifier, SIGTERM)
+            #expect(try await eventually(timeout: .seconds(15)) { !process.isRunning })
+            let verify = try await f.cluster.run(["log", "verify", "--data-dir", ha.dataDir(Int(away.dropFirst())!)])
+            let awayLast = try #require(ProcessCluster.digestLine(verify.output).flatMap { line in
+                UInt64(line.split(separator: " ")[1].split(separator: ",")[0].components(separatedBy: "...")[1])
+            }, "\(verify.output)")
+
+            // While it is away the log moves on (a source, two handovers), and the leader's cycle
+            // deletes every chunk up to its snapshot.
+            let out = try await f.ctl(["operate-source", "create", try f.writeSource("s3", password: "pw")])
+            #expect(out.status == 0, "\(out.text)")
+            var current = leader
+            for _ in 0..<2 {
+                _ = try await f.ctl(["operate-leader", "evict"], extra: ["--master", ha.address(of: current)])
+                let next = try await ha.newLeader(after: current, timeout: .seconds(5))
+                #expect(next == (current == leader ? other : leader))
+                _ = try await f.ctl(["operate-leader", "cancel-evict"], extra: ["--master", ha.address(of: current)])
+                current = next
+            }
+            let client = try EtcdClient(endpoints: etcd.endpoints)
+            let keys = EtcdKeys(cluster: "braid")
+            var firstChunk: UInt64 = 0
+            #expect(try await eventually(timeout: .seconds(20)) {
+                let key = try await client.range(keys.chunkPrefix, end: EtcdKeys.end(of: keys.chunkPrefix), limit: 1).items.first?.keyString ?? ""
+                firstChunk = UInt64(key.suffix(16), radix: 16) ?? 0
+                return firstChunk > awayLast + 1
+            }, "etcd still holds chunk \(firstChunk), the stopped mirror ends at \(awayLast)")
+
+            // Back: it installs the snapshot and catches up; the mirrors agree over what they share.
+            try ha.startMaster(Int(away.dropFirst())!)
+            #expect(try await eventually(timeout: .seconds(15)) { f.cluster.log(away).contains("mirror installed etcd's snapshot") },
+                    "\(f.cluster.log(away).suffix(3000))")
+            try await ha.expectIdenticalMirrors()
+
+            // It leads from the installed state: the others step aside, and the cluster it serves
+            // knows every worker and source from before the snapshot.
+            for name in ["m1", "m2", "m3"] where name != away {
+                _ = try await f.ctl(["operate-leader", "evict"], extra: ["--master", ha.address(of: name)])
+            }
+            #expect(try await eventually(timeout: .seconds(15)) { try await ha.leader() == away }, "\(f.cluster.log(away).suffix(3000))")
+            #expect(try await eventually { try await f.workers().values.filter { $0.stage == "bound" }.count == 2 },
+                    "\(f.cluster.log(away).suffix(4000))")
+            let more = try await f.ctl(["operate-source", "create", try f.writeSource("s4", password: "pw")])
+            #expect(more.status == 0, "\(more.text)")
+            let again = try await f.ctl(["operate-source", "create", try f.writeSource("s3", password: "pw")])
+            #expect(again.status != 0, "s3, created before the snapshot, is known to the new leader: \(again.text)")
             try await ha.expectIdenticalMirrors()
         }
     }

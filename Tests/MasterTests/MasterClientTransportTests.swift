@@ -86,6 +86,23 @@ struct MasterClientTransportTests {
         }
     }
 
+    /// Members that keep naming each other (leadership changing hands faster than the answers)
+    /// are an unavailable cluster, named as such: not a 307 handed to the decoder as an answer.
+    @Test func membersRedirectingInACircleAreUnavailableNotUndecodable() async throws {
+        let first = Stub(), second = Stub()
+        let secondPort = Mutex(0)
+        try await Self.serve(first.router { _ in .redirect(to: secondPort.withLock { $0 }) }) { a in
+            try await Self.serve(second.router { _ in .redirect(to: a) }) { b in
+                secondPort.withLock { $0 = b }
+                let client = try MasterClient(masters: ["127.0.0.1:\(a)"])
+                let error = await #expect(throws: MasterClientError.self) { _ = try await client.listWorkers() }
+                #expect(error?.code == MasterClientError.unavailableCode, "\(String(describing: error))")
+                #expect(error?.message.contains("still redirecting") == true, "\(String(describing: error))")
+                #expect(first.hits + second.hits > 3, "followed the redirects, then more rounds")
+            }
+        }
+    }
+
     @Test func followsA307ToTheMaster() async throws {
         let stub = Stub()
         try await Self.withMaster { master in

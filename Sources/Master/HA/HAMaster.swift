@@ -153,13 +153,28 @@ struct MemberService: Service {
         return leadership
     }
 
-    /// While leading: every `etcdCompactInterval`, compact etcd's history up to the revision seen
-    /// one interval earlier, so watchers keep an interval of history and etcd stays small.
-    private func compactHistory() async {
+    /// While leading, every `etcdCompactInterval` (ha.md §3.5): snapshot the state and publish it
+    /// into etcd, delete the chunks that the snapshot and every live member's mirror are past, and
+    /// compact etcd's history up to the revision seen one interval earlier (so watchers keep an
+    /// interval of history). etcd then holds a bounded log however long the cluster runs.
+    private func maintainEtcd(host: EngineHost) async {
         var previous: Int64 = 0
+        var published: UInt64 = 0
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: self.configuration.etcdCompactInterval)
+                if await host.state.lastSequence > published {
+                    try await host.snapshotNow()
+                }
+                if let snapshot = try self.log.mirror.latestSnapshot(atOrBefore: UInt64.max), snapshot.sequence > published {
+                    if try await self.log.publishSnapshot(snapshot) {
+                        self.logger.info("snapshot published to etcd", metadata: ["sequence": "\(snapshot.sequence)", "bytes": "\(snapshot.state.count)"])
+                    }
+                    published = snapshot.sequence
+                }
+                let floor = min(published, try await self.log.liveMirrorFloor())
+                let kept = try await self.log.truncateChunks(through: floor)
+                if kept > 0 { self.logger.info("etcd chunks truncated", metadata: ["first_kept": "\(kept)"]) }
                 let current = try await self.log.currentRevision()
                 if previous > 0, previous < current {
                     try await self.log.compactHistory(before: previous)
@@ -169,7 +184,7 @@ struct MemberService: Service {
             } catch is CancellationError {
                 return
             } catch {
-                self.logger.warning("etcd compaction failed", metadata: ["error": "\(error)"])
+                self.logger.warning("etcd maintenance failed", metadata: ["error": "\(error)"])
             }
         }
     }
@@ -184,8 +199,17 @@ struct MemberService: Service {
             try await self.log.takeOver(term: leadership.term, electionKey: key)
             try state.catchUp(from: self.log)
         } catch {
-            self.logger.error("cannot take over the log; not leading", metadata: ["error": "\(error)"])
             self.elector.stepDown(reason: "take-over failed: \(error)")
+            if let error = error as? EventLogError, error.code == .diverged {
+                // A mirror that disagrees with etcd must never write: stop campaigning for good
+                // (an operator repairs the mirror and restarts the member, or cancel-evicts it).
+                self.logger.critical("the mirror diverges from etcd; this member refuses to lead", metadata: ["error": "\(error)"])
+                await self.elector.evict()
+            } else {
+                // Wait a lease before campaigning again, rather than winning and failing in a loop.
+                self.logger.error("cannot take over the log; not leading", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: self.configuration.electionTTL)
+            }
             return state
         }
         let host = EngineHost(log: self.log, warm: state, term: leadership.term, options: .init(snapshotEvery: self.configuration.snapshotEvery))
@@ -205,7 +229,7 @@ struct MemberService: Service {
             "last_sequence": "\(last)",
         ])
         let ticker = Task { try? await runtime.ticker.run() }
-        let compactor = Task { await self.compactHistory() }
+        let compactor = Task { await self.maintainEtcd(host: host) }
         await self.elector.leadershipLost()
         ticker.cancel()
         compactor.cancel()
