@@ -120,11 +120,12 @@ public final class EtcdClient: Sendable {
 
     // MARK: - Maintenance
 
-    /// The status of the member at `endpoint` (the preferred one when `nil`).
+    /// The status of the member at `endpoint` (`host:port` or a URL; the preferred one when `nil`).
     public func status(endpoint: String? = nil) async throws(EtcdError) -> EtcdStatus {
         struct Body: Encodable {}
         if let endpoint {
-            return try await self.send("/v3/maintenance/status", Body(), to: endpoint, timeout: self.requestTimeout)
+            let url = endpoint.contains("://") ? endpoint : "http://\(endpoint)"
+            return try await self.send("/v3/maintenance/status", Body(), to: url, timeout: self.requestTimeout)
         }
         return try await self.call("/v3/maintenance/status", Body(), write: false)
     }

@@ -14,6 +14,8 @@ final class ShardMergeFixture: @unchecked Sendable {
     /// HA mode: the etcd cluster the three masters share (`nil`: one embedded master).
     let etcd: EtcdCluster?
     let haPorts: [UInt16]
+    /// HA: the masters' `--etcd-compact-interval` (snapshot, truncation and compaction cycle).
+    let haMaintenance: String
     var master: String {
         self.etcd == nil ? "127.0.0.1:\(self.masterPort)" : self.haPorts.map { "127.0.0.1:\($0)" }.joined(separator: ",")
     }
@@ -23,8 +25,11 @@ final class ShardMergeFixture: @unchecked Sendable {
 
     static let sources = ["mysql-replica-01", "mysql-replica-02"]
 
-    private init(cluster: ProcessCluster, upstreams: [MariaDBServer], downstream: MariaDBServer, etcd: EtcdCluster? = nil) {
+    private init(
+        cluster: ProcessCluster, upstreams: [MariaDBServer], downstream: MariaDBServer, etcd: EtcdCluster? = nil, haMaintenance: String = "2s"
+    ) {
         self.cluster = cluster
+        self.haMaintenance = haMaintenance
         self.masterPort = ProcessCluster.freePort()
         self.etcd = etcd
         self.haPorts = etcd == nil ? [] : (0..<3).map { _ in ProcessCluster.freePort() }
@@ -34,12 +39,15 @@ final class ShardMergeFixture: @unchecked Sendable {
 
     /// Starts the servers, the master and two workers, and creates both sources.
     /// - Parameter etcd: HA mode: three `braid master --etcd` on it instead of one embedded master.
-    static func start(label: String, workers: [String] = ["worker1", "worker2"], etcd: EtcdCluster? = nil) async throws -> ShardMergeFixture {
+    static func start(
+        label: String, workers: [String] = ["worker1", "worker2"], etcd: EtcdCluster? = nil, haMaintenance: String = "2s"
+    ) async throws -> ShardMergeFixture {
         async let up1 = MariaDBServer.start(.init(serverID: 1))
         async let up2 = MariaDBServer.start(.init(serverID: 2))
         async let down = MariaDBServer.start(.init(serverID: 3))
         let fixture = ShardMergeFixture(
-            cluster: try ProcessCluster(label: label), upstreams: [try await up1, try await up2], downstream: try await down, etcd: etcd)
+            cluster: try ProcessCluster(label: label), upstreams: [try await up1, try await up2], downstream: try await down, etcd: etcd,
+            haMaintenance: haMaintenance)
         if etcd == nil {
             try fixture.startMaster()
         } else {
@@ -58,9 +66,10 @@ final class ShardMergeFixture: @unchecked Sendable {
 
     /// Starts a fixture, runs `body` on it, and shuts it down whether `body` throws or not.
     static func with(
-        label: String, workers: [String] = ["worker1", "worker2"], etcd: EtcdCluster? = nil, _ body: (ShardMergeFixture) async throws -> Void
+        label: String, workers: [String] = ["worker1", "worker2"], etcd: EtcdCluster? = nil, haMaintenance: String = "2s",
+        _ body: (ShardMergeFixture) async throws -> Void
     ) async throws {
-        let f = try await Self.start(label: label, workers: workers, etcd: etcd)
+        let f = try await Self.start(label: label, workers: workers, etcd: etcd, haMaintenance: haMaintenance)
         do {
             try await body(f)
         } catch {
@@ -148,7 +157,7 @@ final class ShardMergeFixture: @unchecked Sendable {
             ["master", "--data-dir", self.cluster.root + "/m\(i)", "--listen", "127.0.0.1:\(self.haPorts[i - 1])", "--name", "m\(i)",
              "--etcd", etcd.endpoints.joined(separator: ","), "--election-ttl", "2s", "--keepalive-ttl", "10s", "--tick-interval", "200ms",
              // Compaction runs during the test, under followers that restart and fall behind.
-             "--etcd-compact-interval", "2s"])
+             "--etcd-compact-interval", self.haMaintenance])
     }
 
     /// The HA leader's name, from `list-member --leader`.
