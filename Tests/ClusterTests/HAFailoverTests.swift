@@ -167,6 +167,17 @@ extension ClusterSuites {
             let (data, _) = try await URLSession.shared.data(from: URL(string: "http://\(ha.address(of: old))/metrics")!)
             let metrics = String(decoding: data, as: UTF8.self)
             #expect(metrics.contains("braid_master_leader 0") && metrics.contains("braid_master_mirror_last_sequence "), "\(metrics)")
+            // It answers the log reads from its mirror too (not a 307 to the leader), in the leader's shapes.
+            let page = try await PlainHTTP.get("http://\(ha.address(of: old))/api/v1/log?from=1&limit=3")
+            #expect(page.status == 200, "\(page)")
+            let records = (try? JSONSerialization.jsonObject(with: Data(page.body.utf8))) as? [[String: Any]] ?? []
+            #expect(records.compactMap { ($0["seq"] as? NSNumber)?.intValue } == [1, 2, 3], "\(page.body.prefix(500))")
+            let state = try await PlainHTTP.get("http://\(ha.address(of: old))/api/v1/log/state?seq=2")
+            #expect(state.status == 200 && state.body.contains("\"digest\""), "\(state)")
+            let bad = try await PlainHTTP.get("http://\(ha.address(of: old))/api/v1/log?from=0")
+            #expect(bad.status == 400 && bad.body.contains("from"), "\(bad)")
+            let elsewhere = try await PlainHTTP.get("http://\(ha.address(of: old))/api/v1/cluster/workers")
+            #expect(elsewhere.status == 307, "other calls still go to the leader: \(elsewhere)")
         }
     }
 

@@ -15,7 +15,9 @@ extension Master {
     /// and runs the leader loop for each term it wins.
     static func runHA(configuration: MasterConfiguration, logger: Logger) async throws {
         let directory = try Self.prepareDataDir(configuration.dataDir)
-        let mirror = try LMDBLog(path: directory)
+        // etcd holds the durable copy: the mirror syncs once per commit, not twice. A machine crash
+        // can lose its last commit, which the next catch-up reads back from etcd.
+        let mirror = try LMDBLog(path: directory, options: .init(syncMode: .noMetaSync))
         let client = try EtcdClient(endpoints: configuration.etcdEndpoints)
         let keys = EtcdKeys(cluster: configuration.cluster)
         let elector = EtcdElector(
@@ -74,6 +76,7 @@ extension Master {
                 """
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
+        FollowerLogRoutes.add(to: router, mirror: mirror)
         router.get("/api/v1/cluster/masters") { _, _ -> Response in
             let list = await members.list()
             let data = (try? JSONEncoder().encode(list)) ?? Data()

@@ -4,7 +4,7 @@ import HTTPTypes
 import Hummingbird
 
 /// The HA master's HTTP entry: the leader serves every request; a follower serves `/metrics`,
-/// `/health` and `list-member` itself and answers everything else with 307 to the leader, or 503
+/// `/health`, `list-member` and the log reads (from its mirror) itself and answers everything else with 307 to the leader, or 503
 /// with `Retry-After` while no leader is known (so clients never hang on a member that cannot
 /// serve, tiflow#12168).
 struct MemberResponder: HTTPResponder {
@@ -16,7 +16,9 @@ struct MemberResponder: HTTPResponder {
     let selfURL: String
 
     /// Paths a follower answers from its own state.
-    static let localPaths: Set<String> = ["/metrics", "/health", "/api/v1/cluster/masters", "/api/v1/openapi.yaml"]
+    static let localPaths: Set<String> = [
+        "/metrics", "/health", "/api/v1/cluster/masters", "/api/v1/openapi.yaml", "/api/v1/log", "/api/v1/log/state",
+    ]
 
     func respond(to request: Request, context: Context) async throws -> Response {
         // operate-leader concerns the member that receives it, leader or not.
