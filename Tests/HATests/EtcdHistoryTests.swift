@@ -1,0 +1,103 @@
+import BraidTestSupport
+import Etcd
+import EventLog
+import Foundation
+import HA
+import Testing
+
+/// A Jepsen-style history check of the fenced log: one writer appends uniquely tagged batches while
+/// a seeded nemesis kills etcd members (one, or two for a quorum loss), hands leadership to the
+/// other member mid-append, or does nothing. Each append's outcome is recorded as the client saw
+/// it. Afterwards: every acknowledged batch is in the log exactly once at the sequences it was
+/// acknowledged with, nothing is in the log that was not attempted, an unacknowledged batch is
+/// there whole or not at all, terms never decrease, and both mirrors hold the same log.
+extension HASuites {
+@Suite(.serialized) struct EtcdHistoryTests {
+    enum Outcome: Sendable { case acknowledged(Range<UInt64>), failed(String) }
+
+    @Test func everyAcknowledgedAppendIsInTheLogExactlyOnce() async throws {
+        var random = SeededRandom.fromEnvironment()
+        let seed = random.seed
+        let context = "seed \(seed) (rerun with BRAID_SEED=\(seed))"
+        try await withEtcdCluster { etcd in
+            let members = [try TestMember("a", etcd: etcd, cluster: "history"), try TestMember("b", etcd: etcd, cluster: "history")]
+            var leader = 0
+            var term = try await members[leader].lead()
+            var history: [(payloads: [String], outcome: Outcome)] = []
+            var quorumLosses = 0
+            var nemesisLog: [String] = []
+
+            for step in 0..<30 {
+                let payloads = (0..<(1 + Int(random.next() % 3))).map { "s\(step)-\($0)" }
+                let batch = payloads.enumerated().map { i, p in LogEntry(typeTag: 0x0101, payload: Array(p.utf8), timestamp: Int64(step * 10 + i)) }
+                let roll = random.next() % 10
+                let log = members[leader].log
+                let appending = Task { [term, batch, log] () -> Outcome in
+                    do {
+                        return .acknowledged(try await log.append(batch, term: term))
+                    } catch {
+                        return .failed("\(error)")
+                    }
+                }
+                // The nemesis acts while the append is in flight.
+                var killed: [String] = []
+                switch roll {
+                case 0, 1:
+                    let victim = "e\(1 + Int(random.next() % 3))"
+                    etcd.kill(victim)
+                    killed = [victim]
+                case 2 where quorumLosses < 2:
+                    quorumLosses += 1
+                    let keep = 1 + Int(random.next() % 3)
+                    killed = (1...3).filter { $0 != keep }.map { "e\($0)" }
+                    for victim in killed { etcd.kill(victim) }
+                case 3, 4:
+                    await members[leader].elector.resign()
+                default:
+                    break
+                }
+                nemesisLog.append("step \(step): roll \(roll), killed \(killed)")
+                history.append((payloads, await appending.value))
+                for victim in killed { try etcd.restart(victim) }
+                if !killed.isEmpty { #expect(try await etcd.waitHealthy(timeout: .seconds(60)), "\(context)") }
+
+                // A member that no longer leads hands over to the other one, which takes over the log.
+                if !members[leader].elector.isLeader || roll == 3 || roll == 4 {
+                    members[leader].log.release()
+                    await members[leader].elector.resign()
+                    leader = 1 - leader
+                    term = try await members[leader].lead()
+                    nemesisLog.append("step \(step): \(members[leader].name) leads term \(term)")
+                }
+            }
+
+            // Both mirrors catch up to etcd's head, and hold the same log.
+            for member in members { try await member.log.catchUp() }
+            let records = try members[leader].records()
+            #expect(try members[1 - leader].records() == records, "mirrors differ, \(context)")
+            #expect(zip(records, records.dropFirst()).allSatisfy { $0.term <= $1.term }, "terms decrease, \(context)")
+            #expect(records.map(\.sequence) == Array(1...UInt64(records.count)), "sequence gap, \(context)")
+            let payloadAt = Dictionary(uniqueKeysWithValues: records.map { ($0.sequence, String(decoding: $0.payload, as: UTF8.self)) })
+            var seen: [String: Int] = [:]
+            for record in records { seen[String(decoding: record.payload, as: UTF8.self), default: 0] += 1 }
+            #expect(seen.values.allSatisfy { $0 == 1 }, "a record twice: \(seen.filter { $0.value > 1 }), \(context)")
+            let attempted = Set(history.flatMap(\.payloads))
+            #expect(Set(seen.keys).isSubset(of: attempted), "a record nobody appended, \(context)")
+
+            var acknowledged = 0
+            for (payloads, outcome) in history {
+                switch outcome {
+                case .acknowledged(let range):
+                    acknowledged += 1
+                    let stored = range.map { payloadAt[$0] ?? "<missing>" }
+                    #expect(stored == payloads, "acknowledged at \(range) but the log holds \(stored), \(context)\n\(nemesisLog.joined(separator: "\n"))")
+                case .failed(let why):
+                    let present = payloads.filter { seen[$0] != nil }
+                    #expect(present.isEmpty || present == payloads, "a failed batch is in the log in part: \(present) of \(payloads) (\(why)), \(context)")
+                }
+            }
+            #expect(acknowledged >= 10, "only \(acknowledged) of \(history.count) appends were acknowledged: the nemesis left no service, \(context)")
+        }
+    }
+}
+}
