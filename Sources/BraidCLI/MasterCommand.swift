@@ -60,6 +60,9 @@ struct MasterCommand: AsyncParsableCommand {
     @Option(name: .customLong("etcd-compact-interval"), help: "HA: how often the leader publishes a snapshot into etcd, deletes the log chunks behind it and compacts etcd's history, e.g. 5m (default).")
     var etcdCompactInterval: String?
 
+    @Option(name: .customLong("snapshot-every"), help: "Write a snapshot of the state after this many events (default 10000; 0 never). Restarts fold only the records after the newest snapshot.")
+    var snapshotEvery: String?
+
     func run() async throws {
         var configuration = MasterConfiguration(dataDir: self.dataDir)
         if let path = self.config {
@@ -80,6 +83,7 @@ struct MasterCommand: AsyncParsableCommand {
         if let v = self.cluster { configuration.cluster = v }
         if let v = self.electionTTL { configuration.electionTTL = try MasterConfiguration.parseDuration(v) }
         if let v = self.etcdCompactInterval { configuration.etcdCompactInterval = try MasterConfiguration.parseDuration(v) }
+        if let v = self.snapshotEvery { configuration.snapshotEvery = try MasterConfiguration.parseCount(v, "--snapshot-every") }
         try await Master.run(configuration: configuration)
     }
 }

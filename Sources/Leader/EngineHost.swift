@@ -14,7 +14,13 @@ public actor EngineHost {
     public struct Options: Sendable {
         /// A snapshot is written after this many events since the last one (0 disables).
         public var snapshotEvery: UInt64
-        public init(snapshotEvery: UInt64 = 10_000) { self.snapshotEvery = snapshotEvery }
+        /// A group commit closes after the command that brings it to this many bytes, so a batch
+        /// stays one etcd chunk (1 MiB) in HA mode and no command is split across two appends.
+        public var maxBatchBytes: Int
+        public init(snapshotEvery: UInt64 = 10_000, maxBatchBytes: Int = 512 << 10) {
+            self.snapshotEvery = snapshotEvery
+            self.maxBatchBytes = maxBatchBytes
+        }
     }
 
     /// Why `execute` failed: the command was refused, or the log refused the append.
@@ -121,27 +127,32 @@ public actor EngineHost {
 
     private func drain() async {
         while !self.pending.isEmpty {
-            let batch = self.pending
-            self.pending = []
             let before = self.state.lastSequence
             // Readers keep seeing the published state while the batch is appended; copy-on-write
             // makes this one copy per batch (not per command), amortized by group commit.
             var scratch = self.state
             var entries: [LogEntry] = []
+            var bytes = 0
             var outcomes: [Result<Appended, Failure>] = []
-            for item in batch {
+            for item in self.pending {
                 do throws(ClusterError) {
                     let offset = UInt64(entries.count)
                     let events = try ClusterEngine.run(item.command, on: &scratch, timestamp: item.now)
                     for event in events {
-                        entries.append(LogEntry(typeTag: event.typeTag, payload: event.encodedPayload(), timestamp: item.now))
+                        let entry = LogEntry(typeTag: event.typeTag, payload: event.encodedPayload(), timestamp: item.now)
+                        bytes += entry.payload.count + 14
+                        entries.append(entry)
                     }
                     // Provisional: relative to the batch start, fixed up once the append says where it landed.
                     outcomes.append(.success(Appended(events: events, firstSequence: events.isEmpty ? 0 : offset)))
                 } catch {
                     outcomes.append(.failure(.rejected(error)))
                 }
+                // Cut at a command boundary; the rest waits for the next group commit.
+                if bytes >= self.options.maxBatchBytes { break }
             }
+            let batch = Array(self.pending.prefix(outcomes.count))
+            self.pending.removeFirst(outcomes.count)
             do throws(EventLogError) {
                 let range = try await self.log.append(entries, term: self.term)
                 // What waiters are told about; `nil` (a refold) wakes them all.

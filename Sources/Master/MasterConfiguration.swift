@@ -19,7 +19,7 @@ public struct MasterConfiguration: Sendable {
     public var authTokenFile: String?
     public var secretKeyFile: String?
     public var maxBodyBytes: Int = 4 << 20
-    /// Snapshot cadence of the leader loop.
+    /// Snapshot cadence, in events, of the leader loop and of an HA follower's warm fold (0: never).
     public var snapshotEvery: UInt64 = 10_000
     /// Upper bound on a watch long-poll, whatever the worker asks for.
     public var maxWatchTimeout: Duration = .seconds(60)
@@ -94,6 +94,15 @@ public struct MasterConfiguration: Sendable {
         if let v = string("cluster") { self.cluster = v }
         if let v = string("election-ttl") { self.electionTTL = try Self.parseDuration(v) }
         if let v = string("etcd-compact-interval") { self.etcdCompactInterval = try Self.parseDuration(v) }
+        if let v = string("snapshot-every") { self.snapshotEvery = try Self.parseCount(v, "snapshot-every") }
+    }
+
+    /// A non-negative event count (0 turns the behaviour off).
+    public static func parseCount(_ text: String, _ name: String) throws(MasterError) -> UInt64 {
+        guard let value = UInt64(text.trimmingCharacters(in: .whitespaces)) else {
+            throw .configuration("\(name): not a non-negative integer: \(text)")
+        }
+        return value
     }
 }
 

@@ -25,10 +25,14 @@ extension ClusterSuites {
         /// `--etcd-compact-interval`: the snapshot, truncation and compaction cycle.
         let maintenance: String
 
-        init(label: String, etcd: EtcdCluster, maintenance: String = "5m") throws {
+        /// `--snapshot-every`: the leader's and every follower's snapshot cadence.
+        let snapshotEvery: Int
+
+        init(label: String, etcd: EtcdCluster, maintenance: String = "5m", snapshotEvery: Int = 10_000) throws {
             self.f = try ClusterFixture(label: label)
             self.etcd = etcd
             self.maintenance = maintenance
+            self.snapshotEvery = snapshotEvery
             self.ports = (0..<3).map { _ in ProcessCluster.freePort() }
             self.f.masterList = self.ports.map { "127.0.0.1:\($0)" }.joined(separator: ",")
         }
@@ -37,7 +41,7 @@ extension ClusterSuites {
             try self.f.cluster.start("m\(i)", [
                 "master", "--data-dir", self.dataDir(i), "--listen", "127.0.0.1:\(self.ports[i - 1])", "--name", "m\(i)",
                 "--etcd", self.etcd.endpoints.joined(separator: ","), "--election-ttl", self.ttl,
-                "--keepalive-ttl", "6s", "--tick-interval", "200ms", "--etcd-compact-interval", self.maintenance,
+                "--keepalive-ttl", "6s", "--tick-interval", "200ms", "--etcd-compact-interval", self.maintenance, "--snapshot-every", "\(self.snapshotEvery)",
             ])
         }
 
@@ -242,7 +246,7 @@ extension ClusterSuites {
     /// still needed installs the snapshot on return, mirrors the rest, and can lead from it.
     @Test func aMasterBackAfterTruncationInstallsTheSnapshotAndCanLead() async throws {
         try await withEtcdCluster { etcd in
-            let ha = try HACluster(label: "ha-install", etcd: etcd, maintenance: "1s")
+            let ha = try HACluster(label: "ha-install", etcd: etcd, maintenance: "1s", snapshotEvery: 4)
             let f = ha.f
             defer { f.cluster.stopAll() }
             try await ha.startAll()
@@ -297,6 +301,24 @@ extension ClusterSuites {
             let again = try await f.ctl(["operate-source", "create", try f.writeSource("s3", password: "pw")])
             #expect(again.status != 0, "s3, created before the snapshot, is known to the new leader: \(again.text)")
             try await ha.expectIdenticalMirrors()
+            // Followers snapshot their warm fold too (every 4 events here): a follower's own mirror
+            // gains snapshots while it follows.
+            let follower = try #require(["m1", "m2", "m3"].first { $0 != away })
+            func snapshots() async throws -> Int? {
+                let report = try await f.cluster.run(["log", "verify", "--data-dir", ha.dataDir(Int(follower.dropFirst())!)])
+                guard let line = report.output.split(separator: "\n").first(where: { $0.contains("snapshots match the fold") }) else { return nil }
+                return line.components(separatedBy: "; ").last.flatMap { Int($0.split(separator: " ")[0]) }
+            }
+            let before = try #require(try await snapshots())
+            for s in ["s5", "s6"] {
+                let created = try await f.ctl(["operate-source", "create", try f.writeSource(s, password: "pw")])
+                #expect(created.status == 0, "\(created.text)")
+            }
+            var after: Int?
+            #expect(try await eventually(timeout: .seconds(10)) {
+                after = try await snapshots()
+                return (after ?? 0) > before
+            }, "follower \(follower) took no snapshot: \(before) then \(String(describing: after))")
         }
     }
 }

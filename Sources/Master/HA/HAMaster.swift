@@ -137,11 +137,18 @@ struct MemberService: Service {
     private func campaignKeepingWarm(_ warm: inout ClusterState) async throws -> Leadership {
         let log = self.log
         let logger = self.logger
+        let every = self.configuration.snapshotEvery
         let folder = Task { [warm] () -> ClusterState in
             var state = warm
+            var snapshotAt = (try? log.mirror.latestSnapshot(atOrBefore: .max)?.sequence) ?? 0
             while !Task.isCancelled {
                 do {
                     try state.catchUp(from: log)
+                    // Followers snapshot their fold too, so a restart after months folds a tail, not the log.
+                    if every > 0, state.lastSequence >= snapshotAt + every {
+                        try await log.mirror.writeSnapshot(state.snapshotRecord())
+                        snapshotAt = state.lastSequence
+                    }
                 } catch {
                     logger.error("warm fold failed", metadata: ["error": "\(error)"])
                 }
