@@ -129,7 +129,7 @@ let package = Package(
         .testTarget(name: "MySQLClientTests", dependencies: ["MySQLClient", "BraidTestSupport"]),
         .testTarget(name: "ReplicationTests", dependencies: ["Replication", "MySQLClient", "Domain", "Schema", "BraidTestSupport"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "Leader", "BraidTestSupport"]),
-        .testTarget(name: "HATests", dependencies: ["HA", "Etcd", "Leader", "EventLog", "Domain", "BraidTestSupport"]),
+        .testTarget(name: "HATests", dependencies: ["HA", "Etcd", "Leader", "Projections", "EventLog", "Domain", "BraidTestSupport"]),
         .testTarget(name: "LogToolsTests", dependencies: ["LogTools", "BraidTestSupport"]),
         .testTarget(name: "MasterTests", dependencies: [
             "Master", "MasterClient", "Leader", "BraidTestSupport",

@@ -72,6 +72,11 @@ public struct EtcdCompare: Codable, Sendable {
     public static func modRevision(_ key: String, _ result: Result = .equal, _ revision: Int64) -> EtcdCompare {
         EtcdCompare(result: result, target: .mod, key: Data(key.utf8), modRevision: EtcdInt64(revision))
     }
+
+    /// `VALUE(key) == value`. etcd fails a value compare on an absent key whatever the value.
+    public static func value(_ key: String, _ result: Result = .equal, _ value: Data) -> EtcdCompare {
+        EtcdCompare(result: result, target: .value, key: Data(key.utf8), value: value)
+    }
 }
 
 /// One operation of a txn branch.

@@ -11,6 +11,8 @@ extension EtcdLog {
     public struct Position: Sendable {
         /// `log/head`'s mod revision (0: no head).
         public var headRevision: Int64
+        /// `log/head`'s value (nil: no head), what the next append compares against.
+        public var headValue: Data?
         /// The etcd revision the catch-up read at.
         public var revision: Int64
         public var lastSequence: UInt64
@@ -49,7 +51,7 @@ extension EtcdLog {
                 try await self.mirrorChunk(chunk)
             }
         }
-        return Position(headRevision: kv?.modRevisionValue ?? 0, revision: revision, lastSequence: target)
+        return Position(headRevision: kv?.modRevisionValue ?? 0, headValue: kv?.bytes, revision: revision, lastSequence: target)
     }
 
     /// Appends `chunk` to the mirror if it is the next one; older chunks are skipped, a gap throws.

@@ -64,7 +64,19 @@ public actor EngineHost {
     public private(set) var state: ClusterState
     private let options: Options
     private var pending: [Pending] = []
+    /// A drain is under way (one group commit at a time).
     private var draining = false
+    /// A pump is scheduled (pipelined group commits).
+    private var pumpScheduled = false
+    /// The log when it can take several appends in flight (HA), with the state they lead to.
+    private nonisolated let pipeline: (any PipelinedLogStore)?
+    private var inFlight: [InFlight] = []
+    private var speculative: ClusterState?
+    private var poisoned = false
+    private var nextFlightID: UInt64 = 0
+    private var snapshotting = false
+    /// The most group commits ever in flight at once (1 unless the log pipelines).
+    public private(set) var deepestPipeline = 0
     private var lastSnapshot: UInt64
     private var waiters: [UInt64: Waiter] = [:]
     /// The events of recent commits, oldest first, so a watcher coming back with an older sequence
@@ -100,6 +112,7 @@ public actor EngineHost {
 
     private init(log: any LogStore, rebuilt state: ClusterState, term: UInt64, options: Options) {
         self.log = log
+        self.pipeline = (log as? any PipelinedLogStore).flatMap { $0.pipelineDepth > 1 ? $0 : nil }
         self.options = options
         self.state = state
         self.lastSnapshot = (try? log.latestSnapshot(atOrBefore: UInt64.max)?.sequence) ?? 0
@@ -117,7 +130,14 @@ public actor EngineHost {
     public func submit(_ command: ClusterCommand, now: Int64) async throws(Failure) -> Appended {
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Appended, Failure>, Never>) in
             self.pending.append(Pending(command: command, now: now, continuation: continuation))
-            if !self.draining {
+            if self.pipeline != nil {
+                // Commands arriving together share one pump (and one group commit); one arriving
+                // while appends are in flight goes out at once if the pipeline has room.
+                if !self.pumpScheduled {
+                    self.pumpScheduled = true
+                    Task { self.pump() }
+                }
+            } else if !self.draining {
                 self.draining = true
                 Task { await self.drain() }
             }
@@ -125,66 +145,168 @@ public actor EngineHost {
         return try result.get()
     }
 
+    /// One group commit, decided but not yet durable.
+    private struct Decided {
+        var batch: [Pending]
+        var entries: [LogEntry]
+        var outcomes: [Result<Appended, Failure>]
+        /// The state once these entries are durable.
+        var after: ClusterState
+    }
+
+    /// Takes the next group commit from `pending`, deciding each command against `base` as evolved
+    /// by the ones before it, and closing at a command boundary past `maxBatchBytes`.
+    private func decideNext(on base: ClusterState) -> Decided {
+        // Readers keep seeing the published state while the batch is appended; copy-on-write
+        // makes this one copy per batch (not per command), amortized by group commit.
+        var scratch = base
+        var entries: [LogEntry] = []
+        var bytes = 0
+        var outcomes: [Result<Appended, Failure>] = []
+        for item in self.pending {
+            do throws(ClusterError) {
+                let offset = UInt64(entries.count)
+                let events = try ClusterEngine.run(item.command, on: &scratch, timestamp: item.now)
+                for event in events {
+                    let entry = LogEntry(typeTag: event.typeTag, payload: event.encodedPayload(), timestamp: item.now)
+                    bytes += entry.payload.count + 14
+                    entries.append(entry)
+                }
+                // Provisional: relative to the batch start, fixed up once the append says where it landed.
+                outcomes.append(.success(Appended(events: events, firstSequence: events.isEmpty ? 0 : offset)))
+            } catch {
+                outcomes.append(.failure(.rejected(error)))
+            }
+            // Cut at a command boundary; the rest waits for the next group commit.
+            if bytes >= self.options.maxBatchBytes { break }
+        }
+        let batch = Array(self.pending.prefix(outcomes.count))
+        self.pending.removeFirst(outcomes.count)
+        return Decided(batch: batch, entries: entries, outcomes: outcomes, after: scratch)
+    }
+
+    /// Publishes a group commit the log took (or fails it) and answers its callers. Group commits
+    /// settle in the order they were decided.
+    private func settle(_ decided: Decided, _ appended: Result<Range<UInt64>, EventLogError>) {
+        let before = self.state.lastSequence
+        switch appended {
+        case .success(let range):
+            // What waiters are told about; `nil` (a refold) wakes them all.
+            var events: [Event]? = []
+            if !decided.entries.isEmpty, range.lowerBound != before + 1 {
+                // Someone else wrote to the log: our fold is stale. Refold from the log itself.
+                self.state = (try? ClusterState.rebuild(from: self.log)) ?? decided.after
+                events = nil
+                self.recentCommits = []
+                self.recentEventCount = 0
+                self.recentFloor = self.state.lastSequence
+            } else {
+                self.state = decided.after
+                for case .success(let result) in decided.outcomes { events?.append(contentsOf: result.events) }
+                if let events, !events.isEmpty { self.remember(events, through: self.state.lastSequence) }
+            }
+            for (item, outcome) in zip(decided.batch, decided.outcomes) {
+                let placed = outcome.map { appended in
+                    var appended = appended
+                    if !appended.events.isEmpty { appended.firstSequence += range.lowerBound }
+                    return appended
+                }
+                item.continuation.resume(returning: placed)
+            }
+            self.wakeWaiters(events)
+        case .failure(let error):
+            // Nothing was appended, so the published state stays as it was.
+            for item in decided.batch { item.continuation.resume(returning: .failure(.storage(error))) }
+        }
+    }
+
+    /// One group commit at a time: decide, append, publish.
     private func drain() async {
         while !self.pending.isEmpty {
-            let before = self.state.lastSequence
-            // Readers keep seeing the published state while the batch is appended; copy-on-write
-            // makes this one copy per batch (not per command), amortized by group commit.
-            var scratch = self.state
-            var entries: [LogEntry] = []
-            var bytes = 0
-            var outcomes: [Result<Appended, Failure>] = []
-            for item in self.pending {
-                do throws(ClusterError) {
-                    let offset = UInt64(entries.count)
-                    let events = try ClusterEngine.run(item.command, on: &scratch, timestamp: item.now)
-                    for event in events {
-                        let entry = LogEntry(typeTag: event.typeTag, payload: event.encodedPayload(), timestamp: item.now)
-                        bytes += entry.payload.count + 14
-                        entries.append(entry)
-                    }
-                    // Provisional: relative to the batch start, fixed up once the append says where it landed.
-                    outcomes.append(.success(Appended(events: events, firstSequence: events.isEmpty ? 0 : offset)))
-                } catch {
-                    outcomes.append(.failure(.rejected(error)))
-                }
-                // Cut at a command boundary; the rest waits for the next group commit.
-                if bytes >= self.options.maxBatchBytes { break }
-            }
-            let batch = Array(self.pending.prefix(outcomes.count))
-            self.pending.removeFirst(outcomes.count)
+            let decided = self.decideNext(on: self.state)
+            let appended: Result<Range<UInt64>, EventLogError>
             do throws(EventLogError) {
-                let range = try await self.log.append(entries, term: self.term)
-                // What waiters are told about; `nil` (a refold) wakes them all.
-                var appended: [Event]? = []
-                if !entries.isEmpty, range.lowerBound != before + 1 {
-                    // Someone else wrote to the log: our fold is stale. Refold from the log itself.
-                    self.state = (try? ClusterState.rebuild(from: self.log)) ?? scratch
-                    appended = nil
-                    self.recentCommits = []
-                    self.recentEventCount = 0
-                    self.recentFloor = self.state.lastSequence
-                } else {
-                    self.state = scratch
-                    for case .success(let result) in outcomes { appended?.append(contentsOf: result.events) }
-                    if let appended, !appended.isEmpty { self.remember(appended, through: self.state.lastSequence) }
-                }
-                for (item, outcome) in zip(batch, outcomes) {
-                    let placed = outcome.map { appended in
-                        var appended = appended
-                        if !appended.events.isEmpty { appended.firstSequence += range.lowerBound }
-                        return appended
-                    }
-                    item.continuation.resume(returning: placed)
-                }
-                self.wakeWaiters(appended)
+                appended = .success(try await self.log.append(decided.entries, term: self.term))
             } catch {
-                // Nothing was appended, so the published state stays as it was.
-                for item in batch { item.continuation.resume(returning: .failure(.storage(error))) }
+                appended = .failure(error)
             }
+            self.settle(decided, appended)
             await self.snapshotIfDue()
         }
         self.draining = false
+    }
+
+    // MARK: - Pipelined group commits (HA)
+
+    /// A group commit sent to a pipelined log and not yet settled.
+    private struct InFlight {
+        var id: UInt64
+        var decided: Decided
+        var result: Result<Range<UInt64>, EventLogError>?
+    }
+
+    /// Several group commits in flight at once (`PipelinedLogStore`): each is decided against the
+    /// state after the ones before it, sent at once, and settled in order. When one fails, the
+    /// ones decided after it fail too (their decisions assumed it), and deciding resumes from the
+    /// published state once all have returned.
+    private func pump() {
+        self.pumpScheduled = false
+        guard let pipeline = self.pipeline else { return }
+        var progressed = true
+        while progressed {
+            progressed = false
+            while let first = self.inFlight.first, let result = first.result {
+                self.inFlight.removeFirst()
+                progressed = true
+                if self.poisoned {
+                    self.settle(first.decided, .failure(EventLogError(.unavailable, "an earlier group commit failed; retry")))
+                    continue
+                }
+                if case .failure = result { self.poisoned = true }
+                self.settle(first.decided, result)
+            }
+            if self.inFlight.isEmpty {
+                self.speculative = nil
+                if self.poisoned {
+                    self.poisoned = false
+                    pipeline.resetPipeline()
+                }
+            }
+            while !self.pending.isEmpty, !self.poisoned, self.inFlight.count < pipeline.pipelineDepth {
+                let decided = self.decideNext(on: self.speculative ?? self.state)
+                let id = self.nextFlightID
+                self.nextFlightID += 1
+                self.speculative = decided.after
+                var flight = InFlight(id: id, decided: decided, result: nil)
+                if decided.entries.isEmpty {
+                    let next = (self.speculative?.lastSequence ?? self.state.lastSequence) + 1
+                    flight.result = .success(next..<next)
+                    progressed = true
+                } else {
+                    do throws(EventLogError) {
+                        let ticket = try pipeline.reserve(decided.entries, term: self.term)
+                        Task {
+                            let result: Result<Range<UInt64>, EventLogError>
+                            do throws(EventLogError) { result = .success(try await ticket.commit()) } catch { result = .failure(error) }
+                            self.finished(id, result)
+                        }
+                    } catch {
+                        flight.result = .failure(error)
+                        progressed = true
+                    }
+                }
+                self.inFlight.append(flight)
+                self.deepestPipeline = max(self.deepestPipeline, self.inFlight.count)
+            }
+        }
+        if self.inFlight.isEmpty, self.pending.isEmpty {
+            Task { await self.snapshotIfDue() }
+        }
+    }
+
+    private func finished(_ id: UInt64, _ result: Result<Range<UInt64>, EventLogError>) {
+        if let index = self.inFlight.firstIndex(where: { $0.id == id }) { self.inFlight[index].result = result }
+        self.pump()
     }
 
     // MARK: - Waiting for changes (long polls)
@@ -252,7 +374,9 @@ public actor EngineHost {
     }
 
     private func snapshotIfDue() async {
-        guard self.options.snapshotEvery > 0, self.state.lastSequence >= self.lastSnapshot + self.options.snapshotEvery else { return }
+        guard !self.snapshotting, self.options.snapshotEvery > 0, self.state.lastSequence >= self.lastSnapshot + self.options.snapshotEvery else { return }
+        self.snapshotting = true
+        defer { self.snapshotting = false }
         let snapshot = self.state.snapshotRecord()
         if (try? await self.log.writeSnapshot(snapshot)) != nil {
             self.lastSnapshot = snapshot.sequence
