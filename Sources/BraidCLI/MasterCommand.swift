@@ -63,6 +63,9 @@ struct MasterCommand: AsyncParsableCommand {
     @Option(name: .customLong("snapshot-every"), help: "Write a snapshot of the state after this many events (default 10000; 0 never). Restarts fold only the records after the newest snapshot.")
     var snapshotEvery: String?
 
+    @Option(name: .customLong("etcd-pipeline-depth"), help: "HA: how many group commits may be in flight to etcd at once, 1 to 16 (default 1; deeper pipelines only pay when etcd has cores and a network of its own).")
+    var etcdPipelineDepth: String?
+
     func run() async throws {
         var configuration = MasterConfiguration(dataDir: self.dataDir)
         if let path = self.config {
@@ -83,6 +86,7 @@ struct MasterCommand: AsyncParsableCommand {
         if let v = self.cluster { configuration.cluster = v }
         if let v = self.electionTTL { configuration.electionTTL = try MasterConfiguration.parseDuration(v) }
         if let v = self.etcdCompactInterval { configuration.etcdCompactInterval = try MasterConfiguration.parseDuration(v) }
+        if let v = self.etcdPipelineDepth { configuration.etcdPipelineDepth = try MasterConfiguration.parseDepth(v) }
         if let v = self.snapshotEvery { configuration.snapshotEvery = try MasterConfiguration.parseCount(v, "--snapshot-every") }
         try await Master.run(configuration: configuration)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HA
 import Yams
 
 /// Everything `braid master` needs; the CLI fills it from flags and an optional `master.yaml`.
@@ -33,6 +34,8 @@ public struct MasterConfiguration: Sendable {
     /// How often the leader snapshots into etcd, truncates the chunks behind the snapshot and
     /// compacts etcd's history (keeping one interval of it for watchers).
     public var etcdCompactInterval: Duration = .seconds(300)
+    /// HA: how many group commits may be in flight to etcd at once (1: one at a time).
+    public var etcdPipelineDepth: Int = EtcdLog.defaultPipelineDepth
 
     public init(dataDir: String) { self.dataDir = dataDir }
 
@@ -95,6 +98,15 @@ public struct MasterConfiguration: Sendable {
         if let v = string("election-ttl") { self.electionTTL = try Self.parseDuration(v) }
         if let v = string("etcd-compact-interval") { self.etcdCompactInterval = try Self.parseDuration(v) }
         if let v = string("snapshot-every") { self.snapshotEvery = try Self.parseCount(v, "snapshot-every") }
+        if let v = string("etcd-pipeline-depth") { self.etcdPipelineDepth = try Self.parseDepth(v) }
+    }
+
+    /// A pipeline depth: 1 to 16 appends in flight.
+    public static func parseDepth(_ text: String) throws(MasterError) -> Int {
+        guard let value = Int(text.trimmingCharacters(in: .whitespaces)), (1...16).contains(value) else {
+            throw .configuration("etcd-pipeline-depth: not an integer from 1 to 16: \(text)")
+        }
+        return value
     }
 
     /// A non-negative event count (0 turns the behaviour off).

@@ -119,7 +119,10 @@ extension HASuites {
         let seed = random.seed
         let context = "seed \(seed) (rerun with BRAID_SEED=\(seed))"
         try await withEtcdCluster { etcd in
-            let members = [try TestMember("a", etcd: etcd, cluster: "pipeline"), try TestMember("b", etcd: etcd, cluster: "pipeline")]
+            let members = [
+                try TestMember("a", etcd: etcd, cluster: "pipeline", pipelineDepth: 4),
+                try TestMember("b", etcd: etcd, cluster: "pipeline", pipelineDepth: 4),
+            ]
             var leader = 0
             var term = try await members[leader].lead()
             var host = EngineHost(log: members[leader].log, warm: try ClusterState.rebuild(from: members[leader].log), term: term)

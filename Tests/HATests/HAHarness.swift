@@ -17,7 +17,10 @@ final class TestMember: Sendable {
 
     /// A 5 s lease: the suite shares two cores with the rest of the run, and a starved keepalive
     /// must not depose a leader mid-test (the fence would then refuse its appends, correctly).
-    init(_ name: String, etcd: EtcdCluster, cluster: String, ttl: Duration = .seconds(5), snapshotPartBytes: Int = 512 << 10) throws {
+    init(
+        _ name: String, etcd: EtcdCluster, cluster: String, ttl: Duration = .seconds(5), snapshotPartBytes: Int = 512 << 10,
+        pipelineDepth: Int = EtcdLog.defaultPipelineDepth
+    ) throws {
         self.name = name
         self.directory = etcd.directory + "/member-\(name)-\(UUID().uuidString.prefix(6))"
         try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true)
@@ -32,7 +35,7 @@ final class TestMember: Sendable {
         self.elector = elector
         self.log = EtcdLog(
             mirror: self.mirror, mirrorDirectory: self.directory, client: client, keys: keys, logger: logger,
-            snapshotPartBytes: snapshotPartBytes, onFenceLost: { why in elector.stepDown(reason: why) })
+            snapshotPartBytes: snapshotPartBytes, pipelineDepth: pipelineDepth, onFenceLost: { why in elector.stepDown(reason: why) })
     }
 
     /// Campaigns, then takes over the log for the won term.

@@ -26,13 +26,16 @@ enum HABench {
         let dir = scratch + "/ha-bench-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let mirror = try LMDBLog(path: dir)
+        // As `braid master --etcd` opens it: etcd holds the durable copy.
+        let mirror = try LMDBLog(path: dir, options: .init(syncMode: .noMetaSync))
         let client = try EtcdClient(endpoints: etcd.endpoints)
         let keys = EtcdKeys(cluster: "bench")
         var logger = Logger(label: "bench")
         logger.logLevel = .error
         let elector = EtcdElector(client: client, keys: keys, member: MemberInfo(name: "bench", apiURL: "http://127.0.0.1:1"), logger: logger)
-        let log = EtcdLog(mirror: mirror, mirrorDirectory: dir, client: client, keys: keys, logger: logger, onFenceLost: { _ in })
+        let log = EtcdLog(
+            mirror: mirror, mirrorDirectory: dir, client: client, keys: keys, logger: logger, pipelineDepth: Self.depth, onFenceLost: { _ in })
+        print("pipeline depth \(Self.depth) (BENCH_HA_DEPTH)")
         let leadership = try await elector.campaign()
         try await log.takeOver(term: leadership.term, electionKey: elector.electionKey!)
         let host = EngineHost(log: log, warm: .init(), term: leadership.term, options: .init(snapshotEvery: 0))
@@ -152,9 +155,13 @@ enum HABench {
         let etcd = try await EtcdTrio.start(scratch: scratch)
         defer { etcd.stop() }
         let ha = try ControlPlaneBench.lockRoundTrip(
-            scratch: scratch, sources: 16, rounds: 100, extra: ["--etcd", etcd.endpoints.joined(separator: ","), "--name", "bench"])
+            scratch: scratch, sources: 16, rounds: 100,
+            extra: ["--etcd", etcd.endpoints.joined(separator: ","), "--name", "bench", "--etcd-pipeline-depth", "\(Self.depth)"])
         print(String(format: "RATIO HA / embedded lock round trip p50: %.2fx (target <= 1.5x)", ha / max(embedded, 0.001)))
     }
+
+    /// The HA pipeline depth under test (`BENCH_HA_DEPTH`, default the master's default).
+    static var depth: Int { Int(ProcessInfo.processInfo.environment["BENCH_HA_DEPTH"] ?? "") ?? EtcdLog.defaultPipelineDepth }
 
     static func put(port: UInt16, method: String = "PUT") throws -> Int {
         let client = try KeepAliveHTTPClient(port: port)

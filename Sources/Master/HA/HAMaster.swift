@@ -25,7 +25,7 @@ extension Master {
             options: .init(ttl: configuration.electionTTL), logger: logger)
         let log = EtcdLog(
             mirror: mirror, mirrorDirectory: directory, client: client, keys: keys, logger: logger,
-            onFenceLost: { why in elector.stepDown(reason: why) })
+            pipelineDepth: configuration.etcdPipelineDepth, onFenceLost: { why in elector.stepDown(reason: why) })
         // etcd unreachable, another etcd cluster, or a diverged mirror: refuse to start, naming it.
         do {
             try await log.catchUp()
