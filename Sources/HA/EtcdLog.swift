@@ -78,6 +78,8 @@ public final class EtcdLog: PipelinedLogStore {
     public func release() { self.fence.withLock { $0 = nil } }
 
     /// Appends `entries` and waits for them: one chunk, or consecutive chunks past the size limit.
+    /// This is the one-at-a-time API (do not mix it with `reserve`): after a failure the next call
+    /// starts again from the last durable record, so a transient etcd error costs one batch only.
     public func append(_ entries: [LogEntry], term: UInt64) async throws(EventLogError) -> Range<UInt64> {
         if entries.isEmpty {
             let next = self.mirror.lastSequence + 1
@@ -93,7 +95,13 @@ public final class EtcdLog: PipelinedLogStore {
                 bytes += entries[end].payload.count + 14
                 end += 1
             }
-            let range = try await self.reserve(Array(entries[start..<end]), term: term).commit()
+            let range: Range<UInt64>
+            do throws(EventLogError) {
+                range = try await self.reserve(Array(entries[start..<end]), term: term).commit()
+            } catch {
+                self.resetPipeline()
+                throw error
+            }
             if first == 0 { first = range.lowerBound }
             last = range.upperBound
             start = end

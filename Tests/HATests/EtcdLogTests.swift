@@ -74,6 +74,29 @@ extension HASuites {
         }
     }
 
+    /// etcd gone for a moment (every member refuses connections): that batch fails as unavailable,
+    /// the leader keeps its term, and the next append lands right after the last durable record.
+    @Test func aTransientEtcdOutageFailsOneAppendAndTheNextOneLands() async throws {
+        try await withEtcdCluster { etcd in
+            let a = try TestMember("a", etcd: etcd, cluster: "transient", ttl: .seconds(15))
+            let term = try await a.lead()
+            _ = try await a.log.append(entries(2, seed: 1), term: term)
+            let before = a.mirror.lastSequence
+            for member in ["e1", "e2", "e3"] { etcd.kill(member) }
+            await #expect {
+                _ = try await a.log.append(entries(2, seed: 2), term: term)
+            } throws: { error in
+                (error as? EventLogError)?.code == .unavailable
+            }
+            for member in ["e1", "e2", "e3"] { try etcd.restart(member) }
+            #expect(try await etcd.waitHealthy(timeout: .seconds(60)))
+            #expect(a.elector.isLeader, "a short outage keeps the lease")
+            let range = try await a.log.append(entries(3, seed: 3), term: term)
+            #expect(range == (before + 1)..<(before + 4))
+            #expect(try a.records().count == Int(before) + 3)
+        }
+    }
+
     @Test func quorumLossStopsAppendsAndTheLeaderStepsDownThenServiceResumes() async throws {
         try await withEtcdCluster { etcd in
             let a = try TestMember("a", etcd: etcd, cluster: "quorum")
