@@ -175,6 +175,15 @@ extension MasterClient {
         }
     }
 
+    public func offlineMaster(name: String) async throws(MasterClientError) {
+        try await self.call({ try await $0.offlineMaster(path: .init(master_hyphen_name: name)) }) { output in
+            switch output {
+            case .noContent: ()
+            case .default(let status, let r): throw MasterClientError(status: status, body: try r.body.json)
+            }
+        }
+    }
+
     public func offlineWorker(name: String) async throws(MasterClientError) {
         try await self.call({ try await $0.offlineWorker(path: .init(worker_hyphen_name: name)) }) { output in
             switch output {

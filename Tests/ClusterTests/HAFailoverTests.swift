@@ -253,9 +253,15 @@ extension ClusterSuites {
             let leader = try #require(try await ha.leader())
             let away = try #require(["m1", "m2", "m3"].first { $0 != leader })
             let other = try #require(["m1", "m2", "m3"].first { $0 != leader && $0 != away })
+            // dmctl's offline-member --master: refused while the master is alive, confirmed once it stopped.
+            let alive = try await f.ctl(["offline-member", "--master", "--name", away])
+            #expect(alive.status != 0 && alive.text.contains("alive"), "\(alive.text)")
             let process = try #require(f.cluster.process(away))
             Glibc.kill(process.processIdentifier, SIGTERM)
             #expect(try await eventually(timeout: .seconds(15)) { !process.isRunning })
+            #expect(try await eventually(timeout: .seconds(10)) {
+                try await f.ctl(["offline-member", "--master", "--name", away]).status == 0
+            }, "a stopped master is not confirmed gone")
             let verify = try await f.cluster.run(["log", "verify", "--data-dir", ha.dataDir(Int(away.dropFirst())!)])
             let awayLast = try #require(ProcessCluster.digestLine(verify.output).flatMap { line in
                 UInt64(line.split(separator: " ")[1].split(separator: ",")[0].components(separatedBy: "...")[1])

@@ -161,3 +161,19 @@ struct LeaderLoopTests {
         }
     }
 }
+
+extension LeaderLoopTests {
+    /// Embedded mode has one master and nothing to hand over or confirm: leadership and
+    /// master-membership calls answer 409 naming HA mode.
+    @Test func haOnlyCallsAnswerConflictOnAnEmbeddedMaster() async throws {
+        try await withTemporaryDirectory("master") { dir in
+            let master = try await MasterFixture.make(dataDir: dir)
+            try await master.test { client in
+                let offline = try await client.call(.delete, "/api/v1/cluster/masters/m2")
+                #expect(offline.status == 409 && offline.body.contains("embedded"), "\(offline.body)")
+                let evict = try await client.call(.put, "/api/v1/cluster/leader")
+                #expect(evict.status == 409 && evict.body.contains("embedded"), "\(evict.body)")
+            }
+        }
+    }
+}

@@ -44,21 +44,26 @@ struct ListMemberCommand: CtlSubcommand {
 struct OfflineMemberCommand: CtlSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "offline-member",
-        abstract: "Remove an offline worker from the cluster (a live one is refused).")
+        abstract: "Remove an offline worker from the cluster, or confirm that a stopped master is gone (a live member is refused).",
+        discussion: "HA masters: Braid does not embed etcd, so a stopped master's keys expire with its lease; --master only confirms it.")
 
     @OptionGroup var global: CtlGlobalOptions
     @Flag(help: "The member is a worker.")
     var worker = false
-    @Flag(help: "The member is a master (dmctl's --master): not supported, masters leave through their own shutdown.")
+    @Flag(help: "The member is a master (dmctl's --master; HA clusters).")
     var masters = false
     @Option(name: [.customShort("n"), .customLong("name")], help: "The member's name.")
     var name: String
 
     func reply(_ ctl: Ctl) async throws -> [String: Any] {
-        guard self.worker, !self.masters else {
-            throw CtlError.failed("offline-member --master is not supported: masters leave through their own shutdown")
+        guard self.worker != self.masters else {
+            throw CtlError.failed("offline-member needs exactly one of --worker and --master")
         }
-        try await ctl.client.offlineWorker(name: self.name)
+        if self.masters {
+            try await ctl.client.offlineMaster(name: self.name)
+        } else {
+            try await ctl.client.offlineWorker(name: self.name)
+        }
         return ["name": self.name]
     }
 }

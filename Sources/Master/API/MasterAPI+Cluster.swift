@@ -20,6 +20,27 @@ extension MasterAPI {
         .default(statusCode: 409, .init(body: .json(.init(code: "conflict", message: "operate-leader needs an HA cluster (braid master --etcd); this master is embedded"))))
     }
 
+    /// `offline-member --master`: confirms a master is gone (its keys expire with its lease).
+    public func offlineMaster(_ input: Operations.offlineMaster.Input) async throws -> Operations.offlineMaster.Output {
+        await self.answer("offlineMaster", { .default(statusCode: $0, $1) }) { () throws(APIFailure) in
+            let name = input.path.master_hyphen_name
+            guard let members = self.members else {
+                throw .conflict("offline-member --master needs an HA cluster (braid master --etcd); this master is embedded and the only one")
+            }
+            guard name != self.configuration.name else {
+                throw .conflict("\(name) is the leader answering this call: evict it (operate-leader evict) or stop it first")
+            }
+            switch await members.isLive(name) {
+            case .some(true):
+                throw .conflict("master \(name) is alive (its heartbeat is current): stop it first; a stopped master's keys expire with its lease")
+            case .some(false):
+                return .noContent(.init())
+            case .none:
+                throw APIFailure(status: 503, code: "unavailable", message: "etcd cannot say whether \(name) is alive")
+            }
+        }
+    }
+
     public func listWorkers(_ input: Operations.listWorkers.Input) async throws -> Operations.listWorkers.Output {
         let workers = await self.state.scheduling.workers
         return .ok(.init(body: .json(workers.keys.sorted().map { name in

@@ -5,6 +5,8 @@ import HA
 /// The masters of the cluster, for `list-member`.
 public protocol MemberDirectory: Sendable {
     func list() async -> [Components.Schemas.Master]
+    /// Whether `name` has a current heartbeat; `nil` when etcd cannot say.
+    func isLive(_ name: String) async -> Bool?
 }
 
 /// Every live master (its `members/<name>` heartbeat), the leader first: the holder of the
@@ -12,6 +14,11 @@ public protocol MemberDirectory: Sendable {
 struct EtcdMemberDirectory: MemberDirectory {
     let client: EtcdClient
     let keys: EtcdKeys
+
+    func isLive(_ name: String) async -> Bool? {
+        guard let heartbeat = try? await self.client.range(self.keys.member(name)) else { return nil }
+        return !heartbeat.items.isEmpty
+    }
 
     func list() async -> [Components.Schemas.Master] {
         let electionEnd = EtcdKeys.end(of: self.keys.electionPrefix)
