@@ -82,7 +82,7 @@ struct MasterCommand: AsyncParsableCommand {
         if let v = self.secretKeyFile { configuration.secretKeyFile = v }
         if let v = self.maxBodyBytes { configuration.maxBodyBytes = v }
         if let v = self.maxWatchTimeout { configuration.maxWatchTimeout = try MasterConfiguration.parseDuration(v) }
-        if let v = self.etcd { configuration.etcdEndpoints = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        if let v = self.etcd { configuration.etcdEndpoints = MasterConfiguration.parseEndpoints(v) }
         if let v = self.cluster { configuration.cluster = v }
         if let v = self.electionTTL { configuration.electionTTL = try MasterConfiguration.parseDuration(v) }
         if let v = self.etcdCompactInterval { configuration.etcdCompactInterval = try MasterConfiguration.parseDuration(v) }

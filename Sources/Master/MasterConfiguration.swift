@@ -93,12 +93,17 @@ public struct MasterConfiguration: Sendable {
         if let v = string("auth-token-file") { self.authTokenFile = v }
         if let v = string("secret-key-file") { self.secretKeyFile = v }
         if let v = string("max-body-bytes"), let n = Int(v) { self.maxBodyBytes = n }
-        if let v = string("etcd") { self.etcdEndpoints = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        if let v = string("etcd") { self.etcdEndpoints = Self.parseEndpoints(v) }
         if let v = string("cluster") { self.cluster = v }
         if let v = string("election-ttl") { self.electionTTL = try Self.parseDuration(v) }
         if let v = string("etcd-compact-interval") { self.etcdCompactInterval = try Self.parseDuration(v) }
         if let v = string("snapshot-every") { self.snapshotEvery = try Self.parseCount(v, "snapshot-every") }
         if let v = string("etcd-pipeline-depth") { self.etcdPipelineDepth = try Self.parseDepth(v) }
+    }
+
+    /// `host:port[,host:port...]`, blanks around commas ignored.
+    public static func parseEndpoints(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// A pipeline depth: 1 to 16 appends in flight.
