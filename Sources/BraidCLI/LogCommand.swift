@@ -93,12 +93,16 @@ struct LogCommand: AsyncParsableCommand {
             name: .customLong("digest-from"),
             help: "Digest the records from this sequence on (HA: compare mirrors over the range they share after one installed a snapshot).")
         var digestFrom: UInt64 = 1
+        @Option(
+            name: .customLong("digest-through"),
+            help: "Digest the records up to this sequence (compare mirrors of a log that is still growing).")
+        var digestThrough: UInt64 = .max
 
         func run() throws {
             let log = try DataDirectory.openLog(self.data.dataDir)
             let report = try LogInspection.verify(log: log) { print($0) }
             if report.isSound {
-                let digest = try LogInspection.digest(log: log, from: self.digestFrom)
+                let digest = try LogInspection.digest(log: log, from: self.digestFrom, through: self.digestThrough)
                 print("records \(digest.first)...\(digest.last), digest \(String(digest.digest, radix: 16))")
                 print("log OK")
             } else {
