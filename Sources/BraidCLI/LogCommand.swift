@@ -95,14 +95,14 @@ struct LogCommand: AsyncParsableCommand {
         var digestFrom: UInt64 = 1
         @Option(
             name: .customLong("digest-through"),
-            help: "Digest the records up to this sequence (compare mirrors of a log that is still growing).")
-        var digestThrough: UInt64 = .max
+            help: "Digest the records up to this sequence (compare mirrors of a log that is still growing; default: the last).")
+        var digestThrough: UInt64?
 
         func run() throws {
             let log = try DataDirectory.openLog(self.data.dataDir)
             let report = try LogInspection.verify(log: log) { print($0) }
             if report.isSound {
-                let digest = try LogInspection.digest(log: log, from: self.digestFrom, through: self.digestThrough)
+                let digest = try LogInspection.digest(log: log, from: self.digestFrom, through: self.digestThrough ?? .max)
                 print("records \(digest.first)...\(digest.last), digest \(String(digest.digest, radix: 16))")
                 print("log OK")
             } else {
