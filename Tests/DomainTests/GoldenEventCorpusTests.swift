@@ -1,0 +1,22 @@
+import BraidTestSupport
+import Domain
+import Testing
+
+/// The golden corpus of the source, worker, binding, task, checkpoint and leader events.
+@Suite struct GoldenEventCorpusTests {
+    static func samples() throws -> [Event] {
+        try EventRoundTripTests.samples() + [
+            .leader(.elected(term: 3_939, member: "m2", at: 1_764_000_000_000)),
+        ]
+    }
+
+    @Test func everyCaseDecodesAndReencodesByteForByte() throws {
+        let samples = try Self.samples()
+        // The coverage probe itself: the five worker cases, and the leader's one.
+        #expect(GoldenEvents.knownTags(.worker).count == 5 && GoldenEvents.knownTags(.leader).count == 1)
+        let missing = GoldenEvents.uncovered(samples, categories: [.source, .worker, .binding, .task, .checkpoint, .leader])
+        #expect(missing.isEmpty, "\(missing)")
+        let problems = try GoldenEvents.check(samples, file: "domain-events.txt")
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+    }
+}
