@@ -240,28 +240,39 @@ public final class LMDBLog: LogStore {
         }
     }
 
+    /// Pull-based: each `next()` reads on demand (a batch at a time) and waits for a commit at the
+    /// end, so a reader that falls behind is never skipped past and nothing buffers without bound.
     public func tail(from sequence: UInt64) -> AsyncThrowingStream<LogRecord, any Error> {
-        AsyncThrowingStream(bufferingPolicy: .bufferingNewest(4096)) { continuation in
-            let task = Task {
-                var next = max(sequence, 1)
-                do {
-                    while !Task.isCancelled {
-                        let batch = try self.records(from: next, limit: 512)
-                        guard let last = batch.last else {
-                            try await self.notifier.wait(after: next - 1)
-                            continue
-                        }
-                        for record in batch { continuation.yield(record) }
-                        next = last.sequence + 1
-                    }
-                    continuation.finish()
-                } catch is CancellationError {
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
+        let cursor = TailCursor(next: max(sequence, 1))
+        return AsyncThrowingStream(unfolding: {
+            do {
+                return try await cursor.next(in: self)
+            } catch is CancellationError {
+                return nil
             }
-            continuation.onTermination = { _ in task.cancel() }
+        })
+    }
+}
+
+/// Where one `tail` reader is: the records read ahead of it (one batch) and the next sequence.
+/// Used by one iterator at a time, as `AsyncThrowingStream(unfolding:)` calls it serially.
+final class TailCursor: @unchecked Sendable {
+    private var batch: [LogRecord] = []
+    private var index = 0
+    private var next: UInt64
+
+    init(next: UInt64) { self.next = next }
+
+    func next(in log: LMDBLog) async throws -> LogRecord? {
+        while self.index == self.batch.count {
+            try Task.checkCancellation()
+            self.batch = try log.records(from: self.next, limit: 512)
+            self.index = 0
+            if self.batch.isEmpty { try await log.notifier.wait(after: self.next - 1) }
         }
+        let record = self.batch[self.index]
+        self.index += 1
+        self.next = record.sequence + 1
+        return record
     }
 }

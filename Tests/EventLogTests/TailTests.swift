@@ -54,4 +54,24 @@ import Testing
             #expect(count == 0)
         }
     }
+
+    /// Issue 11: a reader that falls behind must never skip records. The old tail buffered the
+    /// newest 4,096 and silently dropped older ones once a reader lagged.
+    @Test func aTailerThatFallsBehindStillSeesEveryRecordInOrder() async throws {
+        try await withTemporaryLog { log, _ in
+            let stream = log.tail(from: 1)
+            // 20,000 records arrive while nobody reads the stream.
+            for batch in 0..<40 {
+                _ = try await log.append((0..<500).map { entry("\(batch)-\($0)") }, term: 1)
+            }
+            var expected: UInt64 = 1
+            for try await record in stream {
+                #expect(record.sequence == expected, "skipped from \(expected) to \(record.sequence)")
+                if record.sequence != expected { break }
+                expected += 1
+                if expected > 20_000 { break }
+            }
+            #expect(expected == 20_001)
+        }
+    }
 }
