@@ -120,6 +120,26 @@ public actor EngineHost {
         self.recentFloor = state.lastSequence
     }
 
+    /// Why this leader stopped (records it did not write appeared in its log); nil while it leads.
+    public private(set) var lostReason: String?
+    private var lostHandler: (@Sendable (String) -> Void)?
+
+    /// Called once if this leader stops because its log diverged from its fold.
+    public func onLost(_ handler: @escaping @Sendable (String) -> Void) {
+        self.lostHandler = handler
+        if let why = self.lostReason { handler(why) }
+    }
+
+    private func lose(_ why: String) {
+        guard self.lostReason == nil else { return }
+        self.lostReason = why
+        self.lostHandler?(why)
+        let error = EventLogError(.diverged, "this leader stopped: \(why)")
+        let pending = self.pending
+        self.pending = []
+        for item in pending { item.continuation.resume(returning: .failure(.storage(error))) }
+    }
+
     /// Decides, appends and applies `command`; returns the events it produced once they are durable.
     @discardableResult
     public func execute(_ command: ClusterCommand, now: Int64) async throws(Failure) -> [Event] {
@@ -128,6 +148,7 @@ public actor EngineHost {
 
     /// Like `execute`, and also says where the events landed in the log (for API answers).
     public func submit(_ command: ClusterCommand, now: Int64) async throws(Failure) -> Appended {
+        if let why = self.lostReason { throw .storage(EventLogError(.diverged, "this leader stopped: \(why)")) }
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Appended, Failure>, Never>) in
             self.pending.append(Pending(command: command, now: now, continuation: continuation))
             if self.pipeline != nil {
@@ -194,12 +215,14 @@ public actor EngineHost {
             // What waiters are told about; `nil` (a refold) wakes them all.
             var events: [Event]? = []
             if !decided.entries.isEmpty, range.lowerBound != before + 1 {
-                // Someone else wrote to the log: our fold is stale. Refold from the log itself.
-                self.state = (try? ClusterState.rebuild(from: self.log)) ?? decided.after
-                events = nil
-                self.recentCommits = []
-                self.recentEventCount = 0
-                self.recentFloor = self.state.lastSequence
+                // Someone else wrote to the log, which no fence should allow: this leader's fold no
+                // longer describes the log. It stops leading rather than guess (the batch is in the
+                // log, so its callers learn the outcome is in doubt).
+                let why = "the log holds records \(before + 1)..<\(range.lowerBound) this leader did not write"
+                self.lose(why)
+                let error = EventLogError(.diverged, why + "; the batch landed at \(range.lowerBound) and this leader stopped", sequence: before + 1)
+                for item in decided.batch { item.continuation.resume(returning: .failure(.storage(error))) }
+                return
             } else {
                 self.state = decided.after
                 for case .success(let result) in decided.outcomes { events?.append(contentsOf: result.events) }
@@ -374,7 +397,7 @@ public actor EngineHost {
     }
 
     private func snapshotIfDue() async {
-        guard !self.snapshotting, self.options.snapshotEvery > 0, self.state.lastSequence >= self.lastSnapshot + self.options.snapshotEvery else { return }
+        guard self.lostReason == nil, !self.snapshotting, self.options.snapshotEvery > 0, self.state.lastSequence >= self.lastSnapshot + self.options.snapshotEvery else { return }
         self.snapshotting = true
         defer { self.snapshotting = false }
         let snapshot = self.state.snapshotRecord()

@@ -66,6 +66,9 @@ public struct MasterRuntime: Sendable {
     ) async throws -> MasterRuntime {
         let leadership = try await elector.campaign()
         let host = try EngineHost(log: log, term: leadership.term, options: .init(snapshotEvery: configuration.snapshotEvery))
+        // Embedded: nobody else may write this log; if records appear anyway, every write answers
+        // with the reason from then on and the operator restarts the master (it refolds the log).
+        await host.onLost { why in logger.critical("the log diverged from the leader's fold; refusing writes", metadata: ["reason": "\(why)"]) }
         return try await Self.lead(configuration: configuration, host: host, clock: clock, logger: logger)
     }
 

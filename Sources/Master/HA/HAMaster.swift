@@ -223,6 +223,12 @@ struct MemberService: Service {
             return state
         }
         let host = EngineHost(log: self.log, warm: state, term: leadership.term, options: .init(snapshotEvery: self.configuration.snapshotEvery))
+        let elector = self.elector
+        let logger = self.logger
+        await host.onLost { why in
+            logger.critical("the log diverged from this leader's fold; stepping down", metadata: ["reason": "\(why)"])
+            elector.stepDown(reason: why)
+        }
         do {
             try await host.execute(.record(.leader(.elected(term: leadership.term, member: self.configuration.name, at: MasterClock.system.now()))), now: MasterClock.system.now())
         } catch {
