@@ -61,7 +61,7 @@ public struct CheckpointTable: Sendable, Equatable, BinaryCodable {
             self.points = self.points.filter { $0.key.task != task }
         case .task(.subtaskRemoved(let task, let source)):
             self.points[Key(task: task, source: source)] = nil
-        case .source, .worker, .binding, .task, .pessimism, .optimism, .checkpoint, .leader:
+        case .source, .worker, .binding, .task, .pessimism, .optimism, .checkpoint, .leader, .engine:
             break
         }
     }

@@ -47,8 +47,14 @@ public enum ClusterEngine {
             var next: [Event] = []
             for event in frontier {
                 for reaction in self.reactions(to: event, state) {
-                    // A reaction that its decider refuses is not the caller's error: the fact stands.
-                    guard let events = try? self.decideOne(reaction, state) else { continue }
+                    // A reaction that its decider refuses is not the caller's error: the fact stands,
+                    // and the refusal is recorded rather than dropped.
+                    let events: [Event]
+                    do throws(ClusterError) {
+                        events = try self.decideOne(reaction, state)
+                    } catch {
+                        events = [.engine(.reactionRefused(concern: error.concern, reaction: self.name(of: reaction), reason: "\(error.underlying)"))]
+                    }
                     for e in events { state.apply(e, sequence: state.lastSequence + 1, timestamp: timestamp) }
                     next += events
                 }
@@ -73,6 +79,14 @@ public enum ClusterEngine {
         } catch {
             throw ClusterError(concern: self.concern(of: command), underlying: error)
         }
+    }
+
+    /// A command's name, e.g. `pessimism.sourceLeftTask` (its case names, no field values).
+    static func name(of command: ClusterCommand) -> String {
+        let outer = Mirror(reflecting: command).children.first
+        guard let label = outer?.label else { return "\(command)" }
+        guard let inner = outer.map({ Mirror(reflecting: $0.value).children.first?.label }) ?? nil else { return label }
+        return "\(label).\(inner)"
     }
 
     static func concern(of command: ClusterCommand) -> String {

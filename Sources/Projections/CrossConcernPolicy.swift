@@ -10,7 +10,7 @@ enum CrossConcernPolicy {
         case .task(.stopped(let task)):
             // Stopping a task drops its locks with it (P6).
             return [.pessimism(.taskRemoved(task: task)), .optimism(.taskRemoved(task: task))]
-        case .source, .worker, .binding, .task, .pessimism, .optimism, .checkpoint, .leader:
+        case .source, .worker, .binding, .task, .pessimism, .optimism, .checkpoint, .leader, .engine:
             return []
         }
     }

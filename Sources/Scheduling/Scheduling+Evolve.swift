@@ -8,7 +8,7 @@ extension Scheduling {
         case .worker(let e): Self.apply(e, to: &state)
         case .binding(let e): Self.apply(e, to: &state)
         case .task(let e): Self.apply(e, to: &state)
-        case .pessimism, .optimism, .checkpoint, .leader: break
+        case .pessimism, .optimism, .checkpoint, .leader, .engine: break
         }
     }
 

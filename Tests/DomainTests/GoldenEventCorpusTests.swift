@@ -7,6 +7,7 @@ import Testing
     static func samples() throws -> [Event] {
         try EventRoundTripTests.samples() + [
             .leader(.elected(term: 3_939, member: "m2", at: 1_764_000_000_000)),
+            .engine(.reactionRefused(concern: "pessimism", reaction: "pessimism.sourceLeftTask", reason: "unknown task")),
         ]
     }
 
@@ -14,7 +15,7 @@ import Testing
         let samples = try Self.samples()
         // The coverage probe itself: the five worker cases, and the leader's one.
         #expect(GoldenEvents.knownTags(.worker).count == 5 && GoldenEvents.knownTags(.leader).count == 1)
-        let missing = GoldenEvents.uncovered(samples, categories: [.source, .worker, .binding, .task, .checkpoint, .leader])
+        let missing = GoldenEvents.uncovered(samples, categories: [.source, .worker, .binding, .task, .checkpoint, .leader, .engine])
         #expect(missing.isEmpty, "\(missing)")
         let problems = try GoldenEvents.check(samples, file: "domain-events.txt")
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")

@@ -17,6 +17,7 @@ public indirect enum Event: Sendable, Hashable, Codable {
     case optimism(OptimismEvent)
     case checkpoint(CheckpointEvent)
     case leader(LeaderEvent)
+    case engine(EngineEvent)
 
     /// Version of the payload layout. A reader refuses payloads with a newer version rather
     /// than misread them.
@@ -31,6 +32,7 @@ public indirect enum Event: Sendable, Hashable, Codable {
         case optimism = 6
         case checkpoint = 7
         case leader = 8
+        case engine = 9
     }
 
     public var category: Category {
@@ -43,6 +45,7 @@ public indirect enum Event: Sendable, Hashable, Codable {
         case .optimism: .optimism
         case .checkpoint: .checkpoint
         case .leader: .leader
+        case .engine: .engine
         }
     }
 
@@ -57,6 +60,7 @@ public indirect enum Event: Sendable, Hashable, Codable {
         case .optimism(let e): e
         case .checkpoint(let e): e
         case .leader(let e): e
+        case .engine(let e): e
         }
     }
 
@@ -118,6 +122,7 @@ public indirect enum Event: Sendable, Hashable, Codable {
         case .optimism: self = .optimism(try OptimismEvent(caseTag: caseTag, from: &reader))
         case .checkpoint: self = .checkpoint(try CheckpointEvent(caseTag: caseTag, from: &reader))
         case .leader: self = .leader(try LeaderEvent(caseTag: caseTag, from: &reader))
+        case .engine: self = .engine(try EngineEvent(caseTag: caseTag, from: &reader))
         }
         try reader.expectEnd()
     }

@@ -17,7 +17,7 @@ enum WatchRelevance {
     ///     the worker, so it is never missed).
     static func concerns(_ event: Event, worker: WorkerName, source: SourceID?) -> Bool {
         switch event {
-        case .checkpoint, .leader:
+        case .checkpoint, .leader, .engine:
             return false
         case .worker(let e):
             return e.worker == worker
