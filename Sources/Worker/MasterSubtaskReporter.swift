@@ -21,6 +21,17 @@ final class StatusLedger: Sendable {
         self.sent.withLock { _ = $0.removeValue(forKey: key) }
     }
 
+    /// A new leader starts with an empty status board, and a subtask whose status does not change
+    /// would never be reported to it: send it every subtask's last status, each in its line.
+    func resendAll(_ send: @Sendable (Components.Schemas.SubtaskStatus) async -> Bool) async {
+        for key in self.sent.withLock({ Array($0.keys) }) {
+            await self.inLine(key) {
+                guard let status = self.sent.withLock({ $0[key] }) else { return }
+                if !(await send(status)) { self.forget(key) }
+            }
+        }
+    }
+
     /// One report in flight per subtask, sent in the order asked: two concurrent HTTP reports can
     /// reach the master in either order, and a late `Running` must not land after the `Paused`.
     private let lines = Mutex<[SubtaskKey: [CheckedContinuation<Void, Never>]]>([:])

@@ -16,6 +16,8 @@ public struct WorkerService: Service {
     let client: MasterClient
     let board = OperationBoard()
     let terms = TermFence()
+    /// The last status sent per subtask (re-sent to each new leader).
+    let ledger = StatusLedger()
     let supervisor: SubtaskSupervisor
     /// What the worker's status server shows.
     let statusBoard: WorkerStatusBoard
@@ -32,7 +34,7 @@ public struct WorkerService: Service {
         self.statusBoard = WorkerStatusBoard(name: configuration.name)
         self.supervisor = SubtaskSupervisor(
             runner: configuration.runner, client: self.client, worker: configuration.name, board: self.board,
-            ledger: StatusLedger(), statusBoard: self.statusBoard, secretKey: configuration.secretKey,
+            ledger: self.ledger, statusBoard: self.statusBoard, secretKey: configuration.secretKey,
             logger: configuration.logger)
     }
 
@@ -163,9 +165,25 @@ public struct WorkerService: Service {
             do {
                 let view = try await self.client.watch(name: self.configuration.name, after: after, timeoutMs: timeoutMs)
                 backoff.reset()
+                let previousTerm = self.terms.current
                 guard self.terms.admit(view.term) else {
                     self.logger.warning("worker.view.stale_term", metadata: ["term": "\(view.term)", "highest": "\(self.terms.current)"])
                     continue
+                }
+                if previousTerm > 0, view.term > previousTerm {
+                    // A new leader: its status board is empty until each subtask reports again.
+                    let (client, worker, logger) = (self.client, self.configuration.name, self.logger)
+                    Task {
+                        await self.ledger.resendAll { status in
+                            do {
+                                try await client.reportSubtaskStatus(worker: worker, status)
+                                return true
+                            } catch {
+                                logger.warning("worker.status.resend_failed", metadata: ["error": "\(error)"])
+                                return false
+                            }
+                        }
+                    }
                 }
                 after = view.sequence
                 self.board.publish(view.operations, sequence: view.sequence)
