@@ -156,6 +156,21 @@ extension ClusterSuites {
             #expect(failover < 2_000 + 1_500, "failover took \(failover) ms (TTL 2 s + 1.5 s allowed)")
             #expect(try await ha.masters()[leader]!.term > oldTerm, "terms never decrease")
 
+            // The new leader's query-status knows both subtasks at once, though neither has changed
+            // since the kill (s1 waits on the lock, s2 at its gate): workers re-send their last status
+            // to a new term's leader.
+            var stages: [String: String] = [:]
+            #expect(try await eventually(timeout: .seconds(10)) {
+                let status = try await f.ctl(["query-status", "t"]).json["status"] as? [String: Any]
+                stages = [:]
+                for entry in status?["subtasks"] as? [[String: Any]] ?? [] {
+                    if let source = entry["source"] as? String, let stage = (entry["status"] as? [String: Any])?["stage"] as? String {
+                        stages[source] = stage
+                    }
+                }
+                return stages.count == 2
+            }, "query-status through the new leader: \(stages)")
+
             // The lock finishes through the new leader: executed once, skipped once.
             FileManager.default.createFile(atPath: f.scripts + "/g1.gate", contents: nil)
             #expect(try await eventually(timeout: .seconds(30)) {
