@@ -151,7 +151,14 @@ extension ClusterSuites {
 
             let leader = try await ha.newLeader(after: old)
             let index = Int(leader.dropFirst())!
-            let electedAt = try #require(HACluster.electedAt(try await ha.export(index), member: leader))
+            // list-member names the leader once it holds the election key; its first append may
+            // still be on its way into its mirror.
+            var elected: Int64?
+            #expect(try await eventually(timeout: .seconds(10)) {
+                elected = HACluster.electedAt(try await ha.export(index), member: leader)
+                return elected != nil
+            }, "no leader.elected from \(leader)")
+            let electedAt = try #require(elected)
             let failover = electedAt - killedAt
             #expect(failover < 2_000 + 1_500, "failover took \(failover) ms (TTL 2 s + 1.5 s allowed)")
             #expect(try await ha.masters()[leader]!.term > oldTerm, "terms never decrease")
@@ -211,7 +218,12 @@ extension ClusterSuites {
             let out = try await f.ctl(["operate-leader", "evict"], extra: ["--master", ha.address(of: old)])
             #expect(out.status == 0, "\(out.text)")
             let leader = try await ha.newLeader(after: old, timeout: .seconds(5))
-            let electedAt = try #require(HACluster.electedAt(try await ha.export(Int(leader.dropFirst())!), member: leader))
+            var elected: Int64?
+            #expect(try await eventually(timeout: .seconds(10)) {
+                elected = HACluster.electedAt(try await ha.export(Int(leader.dropFirst())!), member: leader)
+                return elected != nil
+            }, "no leader.elected from \(leader)")
+            let electedAt = try #require(elected)
             #expect(electedAt - evictedAt < 1_000, "graceful handover took \(electedAt - evictedAt) ms")
             // The evicted member stays a follower and still answers (307 or local reads).
             #expect(try await ha.masters()[old]?.leader == false)
