@@ -92,7 +92,12 @@ public struct MasterConfiguration: Sendable {
         if let v = string("rate-burst") { self.rateBurst = Double(v) }
         if let v = string("auth-token-file") { self.authTokenFile = v }
         if let v = string("secret-key-file") { self.secretKeyFile = v }
-        if let v = string("max-body-bytes"), let n = Int(v) { self.maxBodyBytes = n }
+        if let v = string("max-body-bytes") {
+            guard let n = Int(v.trimmingCharacters(in: .whitespaces)), n > 0 else {
+                throw .configuration("max-body-bytes: not a positive integer: \(v)")
+            }
+            self.maxBodyBytes = n
+        }
         if let v = string("etcd") { self.etcdEndpoints = Self.parseEndpoints(v) }
         if let v = string("cluster") { self.cluster = v }
         if let v = string("election-ttl") { self.electionTTL = try Self.parseDuration(v) }

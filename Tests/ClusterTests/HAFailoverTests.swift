@@ -202,6 +202,8 @@ extension ClusterSuites {
             #expect(state.status == 200 && state.body.contains("\"digest\""), "\(state)")
             let bad = try await PlainHTTP.get("http://\(ha.address(of: old))/api/v1/log?from=0")
             #expect(bad.status == 400 && bad.body.contains("from"), "\(bad)")
+            let spec = try await PlainHTTP.get("http://\(ha.address(of: old))/api/v1/openapi.yaml")
+            #expect(spec.status == 200 && spec.body.contains("openapi:"), "a follower serves the API document: \(spec.status)")
             let elsewhere = try await PlainHTTP.get("http://\(ha.address(of: old))/api/v1/cluster/workers")
             #expect(elsewhere.status == 307, "other calls still go to the leader: \(elsewhere)")
         }

@@ -177,3 +177,19 @@ extension LeaderLoopTests {
         }
     }
 }
+
+extension LeaderLoopTests {
+    /// master.yaml: a value that is not what its key needs is a typed error naming the key,
+    /// never silently ignored.
+    @Test func masterYAMLRefusesANonIntegerMaxBodyBytes() throws {
+        var configuration = MasterConfiguration(dataDir: "/tmp/unused")
+        #expect(throws: MasterError.self) { try configuration.apply(yaml: "max-body-bytes: lots\n") }
+        do {
+            try configuration.apply(yaml: "max-body-bytes: lots\n")
+        } catch {
+            #expect("\(error)".contains("max-body-bytes"), "\(error)")
+        }
+        try configuration.apply(yaml: "max-body-bytes: 1024\n")
+        #expect(configuration.maxBodyBytes == 1024)
+    }
+}

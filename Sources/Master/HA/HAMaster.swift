@@ -1,3 +1,4 @@
+import API
 import Domain
 import Etcd
 import EventLog
@@ -77,6 +78,11 @@ extension Master {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
         FollowerLogRoutes.add(to: router, mirror: mirror)
+        router.get("/api/v1/openapi.yaml") { _, _ -> Response in
+            Response(
+                status: .ok, headers: [.contentType: "application/yaml"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: APISpec.yaml ?? "")))
+        }
         router.get("/api/v1/cluster/masters") { _, _ -> Response in
             let list = await members.list()
             let data = (try? JSONEncoder().encode(list)) ?? Data()
