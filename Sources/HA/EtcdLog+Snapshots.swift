@@ -29,8 +29,7 @@ extension EtcdLog {
     @discardableResult
     public func publishSnapshot(_ snapshot: SnapshotRecord) async throws(EventLogError) -> Bool {
         let fence = try self.leadingFence()
-        let current = try await self.etcd { () throws(EtcdError) in try await self.client.range(self.keys.snapshotManifest) }
-        if let manifest = SnapshotManifest.decode(current.items.first), manifest.sequence >= snapshot.sequence { return false }
+        if let manifest = try await self.snapshotManifest(), manifest.sequence >= snapshot.sequence { return false }
         let state = snapshot.state
         var parts = 0
         var offset = 0

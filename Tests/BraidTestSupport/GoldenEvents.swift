@@ -75,6 +75,14 @@ public enum GoldenEvents {
         return problems
     }
 
+    /// The whole check for one test: every case tag of `categories` has a sample, and the corpus
+    /// `file` holds (see `check`). Empty when both hold.
+    public static func problems(
+        _ samples: [Event], categories: [Event.Category], file: String, sourceFile: String = #filePath
+    ) throws -> [String] {
+        Self.uncovered(samples, categories: categories) + (try Self.check(samples, file: file, sourceFile: sourceFile))
+    }
+
     /// Every case tag `category` decodes today: the tags whose empty payload is not refused as an
     /// unknown tag. The corpus must hold each of them.
     public static func knownTags(_ category: Event.Category) -> Set<UInt8> {

@@ -9,13 +9,19 @@ import Testing
 /// Group commits close at a command boundary once they reach `maxBatchBytes`, so no command's
 /// events are ever split across two appends (in HA mode each append is one fenced etcd txn).
 @Suite struct EngineHostBatchTests {
-    /// A real LMDB log that also remembers each append's entries: a spy, not a stand-in.
-    final class RecordingLog: LogStore {
+    /// A real LMDB log that remembers each append's entries (a spy) and, for fault injection (a
+    /// mock, named so), can let "another writer" append one record just before the next batch,
+    /// which no real fence allows.
+    final class SpyLogWithInterleavingWriterMock: LogStore {
         let base: LMDBLog
         let appends = Mutex<[[LogEntry]]>([])
+        let intrude = Mutex(false)
         init(_ base: LMDBLog) { self.base = base }
 
         func append(_ entries: [LogEntry], term: UInt64) async throws(EventLogError) -> Range<UInt64> {
+            if self.intrude.withLock({ let now = $0; $0 = false; return now }) {
+                _ = try await self.base.append([LogEntry(typeTag: 0x0801, payload: [1], timestamp: 0)], term: term)
+            }
             if !entries.isEmpty { self.appends.withLock { $0.append(entries) } }
             return try await self.base.append(entries, term: term)
         }
@@ -34,7 +40,7 @@ import Testing
 
     @Test func aGroupCommitClosesAtACommandBoundaryPastTheByteLimit() async throws {
         try await withTemporaryDirectory("batches") { dir in
-            let log = RecordingLog(try LMDBLog(path: dir, options: .init(syncMode: .noSync)))
+            let log = SpyLogWithInterleavingWriterMock(try LMDBLog(path: dir, options: .init(syncMode: .noSync)))
             let limit = 600
             let host = try await EngineHost(log: log, options: .init(snapshotEvery: 0, maxBatchBytes: limit))
             // 60 commands queued together, each one event of about 200 bytes, told apart by timestamp.
@@ -64,38 +70,12 @@ import Testing
 }
 
 extension EngineHostBatchTests {
-    /// Fault injection (a mock, named so): a real LMDB log that lets "another writer" append one
-    /// record just before the next batch, which no real fence allows.
-    final class InterleavingWriterMock: LogStore {
-        let base: LMDBLog
-        let intrude = Mutex(false)
-        init(_ base: LMDBLog) { self.base = base }
-
-        func append(_ entries: [LogEntry], term: UInt64) async throws(EventLogError) -> Range<UInt64> {
-            if self.intrude.withLock({ let now = $0; $0 = false; return now }) {
-                _ = try await self.base.append([LogEntry(typeTag: 0x0801, payload: [1], timestamp: 0)], term: term)
-            }
-            return try await self.base.append(entries, term: term)
-        }
-        func beginTerm() async throws(EventLogError) -> UInt64 { try await self.base.beginTerm() }
-        var currentTerm: UInt64 { self.base.currentTerm }
-        var lastSequence: UInt64 { self.base.lastSequence }
-        var firstSequence: UInt64 { self.base.firstSequence }
-        func records(from sequence: UInt64, limit: Int) throws(EventLogError) -> [LogRecord] { try self.base.records(from: sequence, limit: limit) }
-        func forEachRecord(in range: ClosedRange<UInt64>, _ body: (LogRecord) throws(EventLogError) -> Bool) throws(EventLogError) {
-            try self.base.forEachRecord(in: range, body)
-        }
-        func tail(from sequence: UInt64) -> AsyncThrowingStream<LogRecord, any Error> { self.base.tail(from: sequence) }
-        func writeSnapshot(_ snapshot: SnapshotRecord) async throws(EventLogError) { try await self.base.writeSnapshot(snapshot) }
-        func latestSnapshot(atOrBefore sequence: UInt64) throws(EventLogError) -> SnapshotRecord? { try self.base.latestSnapshot(atOrBefore: sequence) }
-    }
-
     /// Issue 11: records the leader did not write appear in its log (a gap in its own sequence):
     /// its fold no longer describes the log, so it stops leading and says why, instead of
     /// refolding and carrying on.
     @Test func aLeaderThatFindsRecordsItDidNotWriteStopsLeading() async throws {
         try await withTemporaryDirectory("gap") { dir in
-            let log = InterleavingWriterMock(try LMDBLog(path: dir, options: .init(syncMode: .noSync)))
+            let log = SpyLogWithInterleavingWriterMock(try LMDBLog(path: dir, options: .init(syncMode: .noSync)))
             let lost = Mutex<String?>(nil)
             let host = try await EngineHost(log: log, options: .init(snapshotEvery: 0))
             await host.onLost { why in lost.withLock { $0 = why } }
